@@ -1,0 +1,127 @@
+import type { Candidate, LocalCandidate } from './candidate-types.js';
+import type { IceRole } from './config.js';
+import { computePairPriority, type CandidatePair } from './pair.js';
+import { sameTransportAddress } from './candidate.js';
+
+/**
+ * The checklist of one data stream (RFC 8445 §6.1.2): pairs sorted by priority,
+ * the triggered-check queue (§7.3.1.4) and the frozen/waiting rules (§6.1.2.6).
+ */
+export class Checklist {
+  private pairs: CandidatePair[] = [];
+  private triggered: CandidatePair[] = [];
+  private nextId = 1;
+
+  constructor(private readonly maxPairs: number) {}
+
+  get all(): readonly CandidatePair[] {
+    return this.pairs;
+  }
+
+  find(component: number, local: LocalCandidate, remote: { address: string; port: number }): CandidatePair | undefined {
+    return this.pairs.find(
+      (p) => p.component === component && p.local === local && sameTransportAddress(p.remote, remote),
+    );
+  }
+
+  /** Forms a pair (frozen, or waiting if its foundation has nothing under way). Undefined when the list is full. */
+  add(role: IceRole, local: LocalCandidate, remote: Candidate): CandidatePair | undefined {
+    const existing = this.find(remote.component, local, remote);
+    if (existing) return existing;
+    const pair: CandidatePair = {
+      id: this.nextId++,
+      component: remote.component,
+      local,
+      remote,
+      foundation: `${local.foundation}:${remote.foundation}`,
+      state: 'frozen',
+      priority: computePairPriority(role, local, remote),
+      validLocal: undefined,
+      nominated: false,
+      nominating: false,
+      rttMs: undefined,
+      remoteAuthenticated: false,
+    };
+    if (this.pairs.length >= this.maxPairs && !this.evictLowest(pair.priority)) return undefined;
+    if (!this.pairs.some((p) => p.foundation === pair.foundation && p.state !== 'failed' && p.state !== 'frozen')) {
+      pair.state = 'waiting';
+    }
+    this.insertSorted(pair);
+    return pair;
+  }
+
+  /** Recomputes priorities after a role switch or a remote priority change (§7.3.1.1). */
+  reprioritise(role: IceRole): void {
+    for (const p of this.pairs) p.priority = computePairPriority(role, p.local, p.remote);
+    this.pairs.sort((a, b) => (a.priority === b.priority ? 0 : a.priority > b.priority ? -1 : 1));
+  }
+
+  /** §7.3.1.4: the pair goes to the front of the line for the next Ta slot. */
+  trigger(pair: CandidatePair): void {
+    if (pair.state !== 'in-progress') pair.state = 'waiting';
+    if (!this.triggered.includes(pair)) this.triggered.push(pair);
+  }
+
+  /** The pair the next Ta slot checks: triggered first, then the best waiting, then an unfrozen one (§6.1.4.2). */
+  next(): CandidatePair | undefined {
+    while (this.triggered.length > 0) {
+      const p = this.triggered.shift()!;
+      if (this.pairs.includes(p) && (p.state === 'waiting' || p.nominating)) return p;
+    }
+    const waiting = this.pairs.find((p) => p.state === 'waiting');
+    if (waiting) return waiting;
+    const frozen = this.pairs.find((p) => p.state === 'frozen' && !this.foundationBusy(p.foundation));
+    if (frozen) frozen.state = 'waiting';
+    return frozen;
+  }
+
+  /** True when `next()` would return a pair; it changes nothing. */
+  hasWork(): boolean {
+    return (
+      this.triggered.some((p) => p.state === 'waiting' || p.nominating) ||
+      this.pairs.some((p) => p.state === 'waiting' || (p.state === 'frozen' && !this.foundationBusy(p.foundation)))
+    );
+  }
+
+  /** §7.2.5.3.3: a success unfreezes every pair of the same foundation. */
+  unfreeze(foundation: string): void {
+    for (const p of this.pairs) if (p.state === 'frozen' && p.foundation === foundation) p.state = 'waiting';
+  }
+
+  /** §8.1.2: once a component has a nominated pair, its frozen and waiting pairs are dropped. */
+  dropPending(component: number): void {
+    this.pairs = this.pairs.filter((p) => p.component !== component || (p.state !== 'frozen' && p.state !== 'waiting') || p.nominating);
+  }
+
+  remove(pair: CandidatePair): void {
+    this.pairs = this.pairs.filter((p) => p !== pair);
+  }
+
+  clear(): void {
+    this.pairs = [];
+    this.triggered = [];
+  }
+
+  private foundationBusy(foundation: string): boolean {
+    return this.pairs.some((p) => p.foundation === foundation && (p.state === 'waiting' || p.state === 'in-progress'));
+  }
+
+  private insertSorted(pair: CandidatePair): void {
+    const i = this.pairs.findIndex((p) => p.priority < pair.priority);
+    if (i < 0) this.pairs.push(pair);
+    else this.pairs.splice(i, 0, pair);
+  }
+
+  /** §6.1.2.5: keep the best pairs; only frozen or waiting ones of lower priority are evicted. */
+  private evictLowest(than: bigint): boolean {
+    for (let i = this.pairs.length - 1; i >= 0; i--) {
+      const p = this.pairs[i]!;
+      if (p.priority >= than) return false;
+      if (p.state === 'frozen' || p.state === 'waiting') {
+        this.pairs.splice(i, 1);
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+import type { ComponentState } from './ice-state.js';
+import type { CandidatePair } from './pair.js';
+
+/** RFC 7675 consent freshness of a component's selected pair. */
+export interface Consent {
+  /** Last authenticated response on the selected pair. */
+  lastResponseAt: number;
+  /** Send time of the oldest consent check still unanswered. */
+  pendingSince: number | undefined;
+  nextCheckAt: number;
+  lost: boolean;
+}
+
+export interface Component {
+  readonly id: number;
+  state: ComponentState;
+  selected: CandidatePair | undefined;
+  /** Before an ICE restart finds a new pair, data keeps using the old one. */
+  previousSelected: CandidatePair | undefined;
+  /** When the first pair became valid (starts the nomination wait). */
+  firstValidAt: number | undefined;
+  /** When every pair of the component had failed (starts the trickle grace). */
+  allFailedAt: number | undefined;
+  consent: Consent | undefined;
+  /** Remote addresses that proved themselves (authenticated request or response): data from them is delivered. */
+  readonly proven: Set<string>;
+}
+
+export function newComponent(id: number): Component {
+  return {
+    id,
+    state: 'starting',
+    selected: undefined,
+    previousSelected: undefined,
+    firstValidAt: undefined,
+    allFailedAt: undefined,
+    consent: undefined,
+    proven: new Set(),
+  };
+}
+
+/** Facts that decide a component's state, gathered by the agent. */
+export interface ComponentFacts {
+  readonly canCheck: boolean;
+  readonly pairs: number;
+  readonly pending: number;
+  readonly remoteEnded: boolean;
+  readonly graceExpired: boolean;
+  readonly gatheringComplete: boolean;
+  readonly disconnectedAfterMs: number;
+  readonly now: number;
+}
+
+/** The per-component state the aggregator combines (seed vocabulary). */
+export function componentState(c: Component, f: ComponentFacts): ComponentState {
+  if (c.consent?.lost) return 'failed';
+  if (c.selected) {
+    const pendingSince = c.consent?.pendingSince;
+    if (pendingSince !== undefined && f.now - pendingSince >= f.disconnectedAfterMs) return 'disconnected';
+    const finished = c.selected.nominated && f.pending === 0 && f.remoteEnded && f.gatheringComplete;
+    return finished ? 'completed' : 'connected';
+  }
+  if (!f.canCheck) return 'starting';
+  if (f.pending > 0) return 'checking';
+  // Nothing left to check: failed once no more candidates can be expected.
+  const giveUp = f.remoteEnded ? f.gatheringComplete : f.graceExpired;
+  if (f.pairs === 0 && !f.remoteEnded) return 'starting';
+  return giveUp ? 'failed' : 'checking';
+}

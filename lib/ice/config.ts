@@ -1,0 +1,103 @@
+import type { RetransmitPolicy } from '../stun/transaction.js';
+import type { RandomSource } from '../util/random.js';
+import { IceError } from '../util/errors.js';
+
+export type IceRole = 'controlling' | 'controlled';
+
+/** Every timer and bound of the core, with the defaults documented in the README. */
+export interface AgentTimers {
+  /** RFC 8445 §14.2 pacing between new checks (first check goes out at once). Never below 5 ms. */
+  readonly taMs: number;
+  /** Retransmission of connectivity checks (RFC 8489 §6.2.1 with RFC 8445 §14.3 RTO floor of 500 ms). */
+  readonly checkRetransmit: RetransmitPolicy;
+  /** Retransmission of Binding requests to STUN servers while gathering: bounds how long a dead server can hold gathering. */
+  readonly gatherRetransmit: RetransmitPolicy;
+  /** Controlling side: how long a valid pair of each type waits for a better pair before it is nominated. */
+  readonly nominationWaitMs: Readonly<Record<'host' | 'srflx' | 'prflx' | 'relay', number>>;
+  /** RFC 7675 consent check interval (randomised ±20%). */
+  readonly consentIntervalMs: number;
+  /** A consent check unanswered this long marks the component `disconnected`. */
+  readonly disconnectedAfterMs: number;
+  /** RFC 7675 §5.1: consent expires this long after the last response → `failed`. */
+  readonly consentTimeoutMs: number;
+  /** Without remote end-of-candidates, how long after every pair failed the agent waits for more candidates before `failed`. */
+  readonly trickleGraceMs: number;
+}
+
+export interface AgentLimits {
+  /** RFC 8445 §6.1.2.5 checklist bound. */
+  readonly maxPairs: number;
+  /** Remote candidates per agent, signalled and peer-reflexive together. */
+  readonly maxRemoteCandidates: number;
+}
+
+export interface AgentConfig {
+  readonly components: number;
+  readonly role: IceRole;
+  readonly random: RandomSource;
+  /** Fixed local credentials (tests, or signalling that mints them); random otherwise. */
+  readonly ufrag?: string;
+  readonly pwd?: string;
+  /** Fixed 64-bit tie-breaker (tests); random otherwise. */
+  readonly tieBreaker?: bigint;
+  readonly timers: AgentTimers;
+  readonly limits: AgentLimits;
+  /** SOFTWARE attribute for responses to STUN servers' clients; none by default. */
+  readonly software?: string;
+}
+
+export const DEFAULT_TIMERS: AgentTimers = {
+  taMs: 50,
+  checkRetransmit: { rtoMs: 500, maxRequests: 6, finalWaitFactor: 8 },
+  gatherRetransmit: { rtoMs: 500, maxRequests: 4, finalWaitFactor: 4 },
+  nominationWaitMs: { host: 0, srflx: 200, prflx: 500, relay: 1000 },
+  consentIntervalMs: 5000,
+  disconnectedAfterMs: 2500,
+  consentTimeoutMs: 30000,
+  trickleGraceMs: 5000,
+};
+
+export const DEFAULT_LIMITS: AgentLimits = { maxPairs: 100, maxRemoteCandidates: 100 };
+
+export type AgentOptions = Partial<Omit<AgentConfig, 'timers' | 'limits' | 'random'>> & {
+  readonly random: RandomSource;
+  readonly timers?: Partial<AgentTimers>;
+  readonly limits?: Partial<AgentLimits>;
+};
+
+/** Fills defaults and rejects misuse with a typed error. */
+export function resolveConfig(opts: AgentOptions): AgentConfig {
+  const timers = { ...DEFAULT_TIMERS, ...opts.timers };
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const components = opts.components ?? 1;
+  if (!Number.isInteger(components) || components < 1 || components > 256) {
+    throw new IceError('ERR_INVALID_ARGUMENT', `components must be an integer in 1..256, got ${components}`);
+  }
+  // RFC 8445 §14.2: never more often than once every 5 ms.
+  if (!(timers.taMs >= 5)) throw new IceError('ERR_INVALID_ARGUMENT', `taMs must be at least 5, got ${timers.taMs}`);
+  if (limits.maxPairs < 1 || limits.maxRemoteCandidates < 1) {
+    throw new IceError('ERR_INVALID_ARGUMENT', 'maxPairs and maxRemoteCandidates must be at least 1');
+  }
+  if (opts.ufrag !== undefined) checkCredential('ufrag', opts.ufrag, 4);
+  if (opts.pwd !== undefined) checkCredential('pwd', opts.pwd, 22);
+  return {
+    components,
+    role: opts.role ?? 'controlling',
+    random: opts.random,
+    timers,
+    limits,
+    ...(opts.ufrag !== undefined && { ufrag: opts.ufrag }),
+    ...(opts.pwd !== undefined && { pwd: opts.pwd }),
+    ...(opts.tieBreaker !== undefined && { tieBreaker: opts.tieBreaker }),
+    ...(opts.software !== undefined && { software: opts.software }),
+  };
+}
+
+const ICE_CHARS = /^[A-Za-z0-9+/]+$/;
+
+/** RFC 8839 §5.4: ufrag 4..256 ice-chars, pwd 22..256 ice-chars. */
+export function checkCredential(what: 'ufrag' | 'pwd', value: string, min: number): void {
+  if (typeof value !== 'string' || value.length < min || value.length > 256 || !ICE_CHARS.test(value)) {
+    throw new IceError('ERR_INVALID_CREDENTIALS', `${what} must be ${min}..256 characters of [A-Za-z0-9+/]`);
+  }
+}

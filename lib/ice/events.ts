@@ -1,0 +1,42 @@
+import type { TransportAddress } from '../stun/types.js';
+import type { LocalCandidate } from './candidate-types.js';
+import type { IceRole } from './config.js';
+import type { ComponentState, IceState } from './ice-state.js';
+import type { PairInfo } from './pair.js';
+
+export type GatheringState = 'new' | 'gathering' | 'complete';
+
+/** What the core tells its driver, drained with `pollEvent()`. */
+export type AgentEvent =
+  | { readonly type: 'candidate'; readonly candidate: LocalCandidate }
+  | { readonly type: 'gathering'; readonly state: GatheringState }
+  /** One STUN server's answer (or silence) for one host base: the CLI uses it to judge NAT mapping. */
+  | {
+      readonly type: 'stun-result';
+      readonly server: TransportAddress;
+      readonly base: TransportAddress;
+      readonly mapped?: TransportAddress;
+      readonly error?: string;
+    }
+  | { readonly type: 'component-state'; readonly component: number; readonly state: ComponentState }
+  | { readonly type: 'state'; readonly state: IceState; readonly previous: IceState; readonly reason: string }
+  | { readonly type: 'selected-pair'; readonly component: number; readonly pair: PairInfo }
+  | { readonly type: 'role'; readonly role: IceRole; readonly reason: string };
+
+/** A datagram the driver must send from the socket bound to `from`. */
+export interface Transmit {
+  readonly from: TransportAddress;
+  readonly to: TransportAddress;
+  readonly data: Buffer;
+}
+
+/** Counters of what the core dropped, and why. */
+export interface DropCounters {
+  malformed: number;
+  unauthenticated: number;
+  unknownTransaction: number;
+  wrongSource: number;
+  unprovenData: number;
+  overLimit: number;
+  afterClose: number;
+}
