@@ -1,0 +1,14 @@
+import { monotonicClock, type Clock } from '../util/clock.js';
+
+/** The driver's only timer, injectable so tests can run on a virtual clock. */
+export interface Scheduler extends Clock {
+  /** Calls `fn` at (or soon after) monotonic time `atMs`; returns a handle for `cancel`. */
+  schedule(atMs: number, fn: () => void): unknown;
+  cancel(handle: unknown): void;
+}
+
+export const realScheduler: Scheduler = {
+  now: monotonicClock.now,
+  schedule: (atMs, fn) => setTimeout(fn, Math.max(0, atMs - monotonicClock.now())),
+  cancel: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

@@ -1,0 +1,358 @@
+import { EventEmitter } from 'node:events';
+import { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from './ice/agent.js';
+import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
+import { addressKey } from './ice/candidate.js';
+import { formatCandidate, parseCandidate } from './ice/candidate-sdp.js';
+import type { AgentLimits, AgentTimers, IceRole } from './ice/config.js';
+import type { AgentEvent, DropCounters, GatheringState } from './ice/events.js';
+import type { ComponentState, IceState, W3CIceTransportState } from './ice/ice-state.js';
+import type { PairInfo } from './ice/pair.js';
+import { udpEndpointFactory, type DatagramEndpoint, type EndpointFactory } from './net/datagram-endpoint.js';
+import { listHostAddresses, type AddressFilterOptions, type InterfaceSource } from './net/interfaces.js';
+import { realScheduler, type Scheduler } from './net/scheduler.js';
+import { parseStunServer, resolveStunServer, type LookupFn } from './net/stun-server-spec.js';
+import type { PortRange } from './net/udp-socket.js';
+import type { TransportAddress } from './stun/types.js';
+import { IceError } from './util/errors.js';
+import { silentLogger, type Logger } from './util/logger.js';
+import { cryptoRandom, type RandomSource } from './util/random.js';
+
+export interface IceAgentOptions extends AddressFilterOptions {
+  /** Default 'controlling'; a conflict with the peer is resolved by tie-breaker (RFC 8445 §7.3.1.1). */
+  readonly role?: IceRole;
+  /** Components per stream (1 = RTP/rtcp-mux, 2 = RTP + RTCP). Default 1. */
+  readonly components?: number;
+  /** STUN servers as `host:port`, `[v6]:port` or `stun:` URIs. None by default: nothing is sent that you did not configure. */
+  readonly stunServers?: readonly string[];
+  readonly portRange?: PortRange;
+  readonly timers?: Partial<AgentTimers>;
+  readonly limits?: Partial<AgentLimits>;
+  readonly ufrag?: string;
+  readonly pwd?: string;
+  readonly tieBreaker?: bigint;
+  readonly logger?: Logger;
+  // Injection points for tests: virtual clock, in-memory network, fake interfaces and DNS.
+  readonly scheduler?: Scheduler;
+  readonly random?: RandomSource;
+  readonly endpointFactory?: EndpointFactory;
+  readonly interfaceSource?: InterfaceSource;
+  readonly lookup?: LookupFn;
+}
+
+/** Something went wrong that the agent survived (socket error, unresolvable STUN server...). */
+export interface IceWarning {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface IceAgentEvents {
+  statechange: [state: IceState, previous: IceState, reason: string];
+  componentstatechange: [component: number, state: ComponentState];
+  candidate: [candidate: LocalCandidate, sdp: string];
+  gatheringstatechange: [state: GatheringState];
+  endofcandidates: [];
+  selectedpairchange: [component: number, pair: PairInfo];
+  rolechange: [role: IceRole, reason: string];
+  stunresult: [result: { server: TransportAddress; base: TransportAddress; mapped?: TransportAddress; error?: string }];
+  data: [component: number, data: Buffer, from: TransportAddress];
+  warning: [warning: IceWarning];
+}
+
+/**
+ * The Node driver: owns the sockets, the clock and one timer; feeds packets and
+ * timeouts into the pure core, sends its transmits and re-emits its events
+ * only after each core call has returned.
+ */
+export class IceAgent extends EventEmitter<IceAgentEvents> {
+  private readonly core: IceAgentCore;
+  private readonly scheduler: Scheduler;
+  private readonly logger: Logger;
+  private readonly endpoints = new Map<string, DatagramEndpoint>();
+  private timer: unknown;
+  private timerAt = Infinity;
+  private flushing = false;
+  private gathering: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: IceAgentOptions = {}) {
+    super();
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.logger = options.logger ?? silentLogger;
+    this.core = new IceAgentCore({
+      random: options.random ?? cryptoRandom,
+      ...(options.role !== undefined && { role: options.role }),
+      ...(options.components !== undefined && { components: options.components }),
+      ...(options.ufrag !== undefined && { ufrag: options.ufrag }),
+      ...(options.pwd !== undefined && { pwd: options.pwd }),
+      ...(options.tieBreaker !== undefined && { tieBreaker: options.tieBreaker }),
+      ...(options.timers !== undefined && { timers: options.timers }),
+      ...(options.limits !== undefined && { limits: options.limits }),
+    });
+    // Parse server specs now so a typo is a synchronous, typed error.
+    for (const s of options.stunServers ?? []) parseStunServer(s);
+  }
+
+  // ---- read-only views -------------------------------------------------------
+
+  get localParameters(): { readonly ufrag: string; readonly pwd: string } {
+    return this.core.localParameters;
+  }
+  get role(): IceRole {
+    return this.core.role;
+  }
+  /** The seed's vocabulary: starting, checking, connected, completed, failed, disconnected, closed. */
+  get iceState(): IceState {
+    return this.core.state;
+  }
+  /** The W3C RTCIceTransportState vocabulary (`new` for `starting`). */
+  get w3cState(): W3CIceTransportState {
+    return this.core.w3cState;
+  }
+  get gatheringState(): GatheringState {
+    return this.core.gatheringState;
+  }
+  get componentStates(): ComponentState[] {
+    return this.core.componentStates();
+  }
+  get localCandidates(): readonly LocalCandidate[] {
+    return this.core.localCandidateList;
+  }
+  /** Every pair with its state and last round-trip time. */
+  getPairs(): PairInfo[] {
+    return this.core.pairs();
+  }
+  getSelectedPair(component = 1): PairInfo | undefined {
+    return this.core.selectedPair(component);
+  }
+  /** What was dropped and why (malformed, unauthenticated, unproven data sources...). */
+  get drops(): Readonly<DropCounters> {
+    return this.core.drops;
+  }
+
+  // ---- gathering ---------------------------------------------------------------
+
+  /** Binds one socket per (host address, component), then asks the STUN servers. Resolves when gathering is complete. */
+  gather(): Promise<void> {
+    this.gathering ??= this.runGathering();
+    return this.gathering;
+  }
+
+  private async runGathering(): Promise<void> {
+    this.assertOpen();
+    const addresses = listHostAddresses(this.options, this.options.interfaceSource);
+    if (addresses.length === 0) this.warn('ERR_NO_ADDRESS', 'no host address passes the address filters');
+    const factory = this.options.endpointFactory ?? udpEndpointFactory;
+    const hosts: HostBinding[] = [];
+    const components = this.core.config.components;
+    await Promise.all(
+      addresses.flatMap((a) =>
+        Array.from({ length: components }, async (_, i) => {
+          try {
+            const endpoint = await factory(
+              a.address,
+              {
+                onMessage: (data, from) => this.onDatagram(endpoint.local, data, from),
+                onError: (err, kind) => this.warn('ERR_SOCKET', `${kind} error on ${a.address}: ${err.message}`),
+              },
+              this.options.portRange,
+            );
+            if (this.core.isClosed) return void endpoint.close();
+            this.endpoints.set(addressKey(endpoint.local), endpoint);
+            hosts.push({ component: i + 1, base: endpoint.local, interfaceRank: a.interfaceRank });
+          } catch (err) {
+            this.warn('ERR_SOCKET', `cannot bind ${a.address}: ${(err as Error).message}`);
+          }
+        }),
+      ),
+    );
+    const servers = await this.resolveServers();
+    if (this.core.isClosed) return;
+    // Stable order: component, then interface rank, whatever order the binds finished in.
+    hosts.sort((x, y) => x.component - y.component || x.interfaceRank - y.interfaceRank);
+    const done = new Promise<void>((resolve) => {
+      const onState = (s: GatheringState): void => {
+        if (s === 'complete') {
+          this.off('gatheringstatechange', onState);
+          resolve();
+        }
+      };
+      this.on('gatheringstatechange', onState);
+    });
+    this.core.startGathering(this.scheduler.now(), hosts, servers);
+    this.flush();
+    await done;
+  }
+
+  private async resolveServers(): Promise<TransportAddress[]> {
+    const results = await Promise.all(
+      (this.options.stunServers ?? []).map(async (spec) => {
+        try {
+          return [await resolveStunServer(parseStunServer(spec), undefined, this.options.lookup)];
+        } catch (err) {
+          this.warn('ERR_STUN_SERVER', (err as Error).message);
+          return [];
+        }
+      }),
+    );
+    return results.flat();
+  }
+
+  // ---- signalling in -------------------------------------------------------------
+
+  setRemoteParameters(params: { readonly ufrag: string; readonly pwd: string }): void {
+    this.assertOpen();
+    this.core.setRemoteCredentials(this.scheduler.now(), params.ufrag, params.pwd);
+    this.flush();
+  }
+
+  /** A candidate line (`candidate:...`, with or without `a=`) or object; `null` means end-of-candidates. */
+  addRemoteCandidate(candidate: string | Candidate | null): void {
+    this.assertOpen();
+    if (candidate === null) return this.endOfRemoteCandidates();
+    const parsed = typeof candidate === 'string' ? parseCandidate(candidate) : candidate;
+    this.core.addRemoteCandidate(this.scheduler.now(), parsed);
+    this.flush();
+  }
+
+  endOfRemoteCandidates(): void {
+    this.assertOpen();
+    this.core.endOfRemoteCandidates(this.scheduler.now());
+    this.flush();
+  }
+
+  /** ICE restart: new local parameters (signal them and the candidates again); data keeps flowing on the old pair meanwhile. */
+  restart(): void {
+    this.assertOpen();
+    this.core.restart(this.scheduler.now());
+    this.flush();
+  }
+
+  // ---- data ------------------------------------------------------------------------
+
+  /** Sends one datagram on the component's selected pair. Throws ERR_NO_SELECTED_PAIR before one exists. */
+  send(component: number, data: Uint8Array): void {
+    const route = this.core.route(component);
+    if (!route) {
+      if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
+      throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
+    }
+    this.endpoints.get(addressKey(route.from))?.send(route.to, data as Buffer);
+  }
+
+  private onDatagram(local: TransportAddress, data: Buffer, from: TransportAddress): void {
+    const r = this.core.handlePacket(this.scheduler.now(), local, from, data);
+    if (r === PACKET_STUN) this.flush();
+    else if (r !== PACKET_DROPPED) this.emit('data', r, data, from);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------
+
+  /** Releases every socket and the timer; the process can exit afterwards. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.core.close();
+      this.flush();
+      this.disarm();
+      await Promise.all([...this.endpoints.values()].map((e) => e.close()));
+      this.endpoints.clear();
+    })();
+    return this.closing;
+  }
+
+  /** Resolves when `iceState` reaches one of `states`; rejects on `failed`/`closed` unless awaited. */
+  waitFor(states: readonly IceState[], timeoutMs?: number): Promise<IceState> {
+    if (states.includes(this.iceState)) return Promise.resolve(this.iceState);
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(new IceError('ERR_INVALID_STATE', `still ${this.iceState} after ${timeoutMs} ms`)), timeoutMs);
+      const onState = (s: IceState): void => {
+        if (states.includes(s)) done(undefined, s);
+        else if (s === 'failed' || s === 'closed') done(new IceError('ERR_INVALID_STATE', `ICE ${s} while waiting for ${states.join('/')}`));
+      };
+      const done = (err?: Error, s?: IceState): void => {
+        clearTimeout(timer);
+        this.off('statechange', onState);
+        if (err) reject(err);
+        else resolve(s!);
+      };
+      this.on('statechange', onState);
+    });
+  }
+
+  // ---- the loop ------------------------------------------------------------------------
+
+  /** Sends what the core queued, emits its events, re-arms the single timer. Re-entrant calls just ask for another pass. */
+  private flush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (let t = this.core.pollTransmit(); t; t = this.core.pollTransmit()) {
+        const endpoint = this.endpoints.get(addressKey(t.from));
+        if (endpoint) endpoint.send(t.to, t.data);
+      }
+      const events: AgentEvent[] = [];
+      for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) events.push(e);
+      this.arm();
+      this.flushing = false;
+      for (const e of events) this.dispatch(e);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private dispatch(e: AgentEvent): void {
+    switch (e.type) {
+      case 'candidate':
+        this.emit('candidate', e.candidate, formatCandidate(e.candidate));
+        break;
+      case 'gathering':
+        this.emit('gatheringstatechange', e.state);
+        if (e.state === 'complete') this.emit('endofcandidates');
+        break;
+      case 'stun-result':
+        this.emit('stunresult', e);
+        break;
+      case 'component-state':
+        this.emit('componentstatechange', e.component, e.state);
+        break;
+      case 'state':
+        this.logger.debug('ice state', { state: e.state, previous: e.previous, reason: e.reason });
+        this.emit('statechange', e.state, e.previous, e.reason);
+        break;
+      case 'selected-pair':
+        this.emit('selectedpairchange', e.component, e.pair);
+        break;
+      case 'role':
+        this.emit('rolechange', e.role, e.reason);
+        break;
+    }
+  }
+
+  private arm(): void {
+    const at = this.core.pollTimeout();
+    if (at === undefined) return this.disarm();
+    if (at === this.timerAt) return;
+    this.disarm();
+    this.timerAt = at;
+    this.timer = this.scheduler.schedule(at, () => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.core.handleTimeout(this.scheduler.now());
+      this.flush();
+    });
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.scheduler.cancel(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  private warn(code: string, message: string): void {
+    this.logger.warn(message, { code });
+    this.emit('warning', { code, message });
+  }
+
+  private assertOpen(): void {
+    if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
+  }
+}
