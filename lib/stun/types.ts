@@ -63,6 +63,8 @@ export interface StunMessage extends StunMessageInit {
   readonly integritySha256Offset: number | undefined;
   /** Comprehension-required attribute codes (0x0000-0x7FFF) this decoder does not know: answer 420. */
   readonly unknownRequired: readonly number[];
+  /** RFC 3489 only: the full 16-byte transaction id (cookie slot + `transactionId`); absent on modern messages. */
+  readonly classicTransactionId?: Buffer;
 }
 
 export type StunDecodeFailure =
