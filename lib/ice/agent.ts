@@ -129,7 +129,8 @@ export class IceAgentCore {
   /** Where `send(component)` goes: the selected pair, or during a restart the previous one. */
   route(component: number): { readonly from: TransportAddress; readonly to: TransportAddress } | undefined {
     const c = this.components[component - 1];
-    const p = c && !c.consent?.lost ? c.selected ?? c.previousSelected : undefined;
+    // Nothing is routed once closed or once consent is lost (RFC 7675 §5.1).
+    const p = c && !this.closed && !c.consent?.lost ? c.selected ?? c.previousSelected : undefined;
     return p && { from: p.local.base, to: remoteAddress(p) };
   }
 
@@ -564,7 +565,7 @@ export class IceAgentCore {
 
   /** §8.1.2: with a nominated pair, the component's frozen and waiting pairs are dropped and others stop retransmitting. */
   private concludeComponent(c: Component, nominated: CandidatePair): void {
-    this.checklist.dropPending(c.id);
+    this.checklist.dropPending(c.id, nominated);
     for (const [id, t] of this.txs) {
       if (t.kind === 'check' && t.pair.component === c.id && t.pair !== nominated) {
         this.txs.delete(id);
@@ -585,6 +586,8 @@ export class IceAgentCore {
       if (!consent || consent.lost || !c.selected || !this.remoteKey) continue;
       if (now - consent.lastResponseAt >= timers.consentTimeoutMs) {
         consent.lost = true;
+        // RFC 7675 §5.1: once consent expires we stop sending on the pair, consent retransmissions included.
+        for (const [id, t] of this.txs) if (t.kind === 'consent' && t.pair.component === c.id) this.txs.delete(id);
         continue;
       }
       if (now >= consent.nextCheckAt) {
@@ -621,7 +624,8 @@ export class IceAgentCore {
     this.txs.clear();
     this.lastCheckAt = Number.NEGATIVE_INFINITY;
     for (const c of this.components) {
-      c.previousSelected = c.selected ?? c.previousSelected;
+      // A pair whose consent expired must not carry data again (RFC 7675 §5.1), restart or not.
+      c.previousSelected = c.consent?.lost ? undefined : c.selected ?? c.previousSelected;
       c.selected = undefined;
       c.consent = undefined;
       c.firstValidAt = undefined;

@@ -58,7 +58,9 @@ export class Checklist {
 
   /** §7.3.1.4: the pair goes to the front of the line for the next Ta slot. */
   trigger(pair: CandidatePair): void {
-    if (pair.state !== 'in-progress') pair.state = 'waiting';
+    // A valid pair re-checked for nomination stays succeeded: demoting it would hide it from
+    // the valid list and let a lost USE-CANDIDATE check fail a working pair (§8.1.1).
+    if (pair.state !== 'in-progress' && pair.state !== 'succeeded') pair.state = 'waiting';
     if (!this.triggered.includes(pair)) this.triggered.push(pair);
   }
 
@@ -88,9 +90,13 @@ export class Checklist {
     for (const p of this.pairs) if (p.state === 'frozen' && p.foundation === foundation) p.state = 'waiting';
   }
 
-  /** §8.1.2: once a component has a nominated pair, its frozen and waiting pairs are dropped. */
-  dropPending(component: number): void {
-    this.pairs = this.pairs.filter((p) => p.component !== component || (p.state !== 'frozen' && p.state !== 'waiting') || p.nominating);
+  /**
+   * §8.1.2: once a component has a nominated pair, its frozen and waiting pairs are dropped.
+   * `keep` is the nominated pair itself: a peer may nominate a pair we have not checked yet
+   * (waiting, e.g. before its password arrived), and its triggered check must still go out.
+   */
+  dropPending(component: number, keep?: CandidatePair): void {
+    this.pairs = this.pairs.filter((p) => p === keep || p.component !== component || (p.state !== 'frozen' && p.state !== 'waiting') || p.nominating);
   }
 
   remove(pair: CandidatePair): void {

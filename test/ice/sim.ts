@@ -9,7 +9,7 @@ import type { AgentEvent } from '../../lib/ice/events.js';
 import { addressKey } from '../../lib/ice/candidate.js';
 import { bindingResponse } from '../../lib/stun/binding-responder.js';
 import { decodeMessage } from '../../lib/stun/decode.js';
-import type { TransportAddress } from '../../lib/stun/types.js';
+import type { StunMessage, TransportAddress } from '../../lib/stun/types.js';
 import { seededRandom, type RandomSource } from '../../lib/util/random.js';
 
 export type NatKind = 'none' | 'eim' | 'eim-open' | 'symmetric';
@@ -51,6 +51,16 @@ export interface SimAgent {
   readonly data: { at: number; component: number; data: Buffer }[];
 }
 
+/** One datagram put on the wire (before NAT translation), whether or not the drop function kept it. */
+export interface WireRecord {
+  readonly at: number;
+  readonly agent: string;
+  readonly from: TransportAddress;
+  readonly to: TransportAddress;
+  readonly data: Buffer;
+  readonly dropped: boolean;
+}
+
 interface InFlight {
   at: number;
   seq: number;
@@ -76,6 +86,8 @@ export class Sim {
   private seq = 0;
   delivered = 0;
   dropped = 0;
+  /** Every datagram an agent sent, in order. */
+  readonly wire: WireRecord[] = [];
 
   constructor(readonly opts: SimOptions = {}) {
     this.rng = seededRandom(opts.seed ?? 1);
@@ -128,7 +140,9 @@ export class Sim {
   }
 
   private send(a: SimAgent, from: TransportAddress, to: TransportAddress, data: Buffer): void {
-    if (this.opts.drop?.(from, to, data, this.now)) {
+    const dropped = this.opts.drop?.(from, to, data, this.now) ?? false;
+    this.wire.push({ at: this.now, agent: a.name, from, to, data, dropped });
+    if (dropped) {
       this.dropped++;
       return;
     }
@@ -190,6 +204,42 @@ export class Sim {
 
 export function states(a: SimAgent): string[] {
   return a.events.flatMap((e) => (e.event.type === 'state' ? [e.event.state] : []));
+}
+
+/** The component-state values one component went through, in order. */
+export function componentStates(a: SimAgent, component: number): string[] {
+  return a.events.flatMap((e) => (e.event.type === 'component-state' && e.event.component === component ? [e.event.state] : []));
+}
+
+/** The roles an agent switched to, in order. */
+export function roles(a: SimAgent): string[] {
+  return a.events.flatMap((e) => (e.event.type === 'role' ? [e.event.role] : []));
+}
+
+/** A seeded PRNG in [0, 1) for loss functions (mulberry32). */
+export function seededUnit(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The decoded STUN message in a datagram, or undefined for non-STUN or malformed bytes. */
+export function stunOf(data: Buffer): StunMessage | undefined {
+  const d = decodeMessage(data);
+  return d.ok ? d.message : undefined;
+}
+
+/** Error code of a STUN error response, or undefined. */
+export function errorCodeOf(data: Buffer): number | undefined {
+  const m = stunOf(data);
+  if (!m || m.cls !== 'error') return undefined;
+  const e = m.attributes.find((x) => x.type === 'ERROR-CODE');
+  return e?.type === 'ERROR-CODE' ? e.value.code : undefined;
 }
 
 export function firstAt(a: SimAgent, state: string): number | undefined {
