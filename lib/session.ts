@@ -231,11 +231,11 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   /** Sends one datagram on the component's selected pair. Throws ERR_NO_SELECTED_PAIR before one exists. */
   send(component: number, data: Uint8Array): void {
+    // Closed first: the sockets are gone even if the core still remembers a selected
+    // pair (otherwise send-after-close silently drops instead of throwing ERR_CLOSED).
+    if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
     const route = this.core.route(component);
-    if (!route) {
-      if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
-      throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
-    }
+    if (!route) throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
     this.endpoints.get(addressKey(route.from))?.send(route.to, data as Buffer);
   }
 

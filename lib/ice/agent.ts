@@ -461,7 +461,7 @@ export class IceAgentCore {
   /** One new check per Ta (§6.1.4.2); the first goes out at once. */
   private sendPacedCheck(now: number): void {
     if (!this.remoteKey || now < this.lastCheckAt + this.config.timers.taMs) return;
-    const pair = this.checklist.next();
+    const pair = this.checklist.next((component) => !this.components[component - 1]!.selected);
     if (!pair) return;
     this.lastCheckAt = now;
     this.sendCheck(now, pair, 'check', pair.nominating);

@@ -64,14 +64,25 @@ export class Checklist {
     if (!this.triggered.includes(pair)) this.triggered.push(pair);
   }
 
-  /** The pair the next Ta slot checks: triggered first, then the best waiting, then an unfrozen one (§6.1.4.2). */
-  next(): CandidatePair | undefined {
-    while (this.triggered.length > 0) {
-      const p = this.triggered.shift()!;
-      if (this.pairs.includes(p) && (p.state === 'waiting' || p.nominating)) return p;
-    }
-    const waiting = this.pairs.find((p) => p.state === 'waiting');
-    if (waiting) return waiting;
+  /**
+   * The pair the next Ta slot checks (§6.1.4.2): triggered checks first, then the best
+   * waiting pair, then an unfrozen one. A nomination (a triggered check with USE-CANDIDATE)
+   * yields to ordinary checks of components that have no working pair yet: connecting
+   * every component comes before concluding one.
+   */
+  next(connecting: (component: number) => boolean = () => false): CandidatePair | undefined {
+    this.triggered = this.triggered.filter((p) => this.pairs.includes(p) && (p.state === 'waiting' || p.nominating));
+    const pick =
+      this.triggered.find((p) => !p.nominating) ??
+      this.pairs.find((p) => p.state === 'waiting' && connecting(p.component)) ??
+      this.triggered[0] ??
+      this.pairs.find((p) => p.state === 'waiting') ??
+      this.unfreezeOne();
+    if (pick) this.triggered = this.triggered.filter((p) => p !== pick);
+    return pick;
+  }
+
+  private unfreezeOne(): CandidatePair | undefined {
     const frozen = this.pairs.find((p) => p.state === 'frozen' && !this.foundationBusy(p.foundation));
     if (frozen) frozen.state = 'waiting';
     return frozen;
