@@ -161,6 +161,7 @@ export class IceAgentCore {
         if (c.consent.pendingSince !== undefined && c.state !== 'disconnected') at(c.consent.pendingSince + timers.disconnectedAfterMs);
       }
       if (!c.selected && c.allFailedAt !== undefined && !this.remoteEnded) at(this.graceEnd(c));
+      if (!c.selected && c.previousSelected && c.previousConsentAt !== undefined) at(c.previousConsentAt + timers.consentTimeoutMs);
     }
     return next;
   }
@@ -582,6 +583,9 @@ export class IceAgentCore {
   private runConsent(now: number): void {
     const { timers } = this.config;
     for (const c of this.components) {
+      if (!c.selected && c.previousSelected && now >= (c.previousConsentAt ?? now) + timers.consentTimeoutMs) {
+        c.previousSelected = undefined;
+      }
       const consent = c.consent;
       if (!consent || consent.lost || !c.selected || !this.remoteKey) continue;
       if (now - consent.lastResponseAt >= timers.consentTimeoutMs) {
@@ -626,6 +630,8 @@ export class IceAgentCore {
     for (const c of this.components) {
       // A pair whose consent expired must not carry data again (RFC 7675 §5.1), restart or not.
       c.previousSelected = c.consent?.lost ? undefined : c.selected ?? c.previousSelected;
+      // No consent checks run on the old pair during the restart, so its consent lapses on schedule.
+      if (c.selected && c.consent) c.previousConsentAt = c.consent.lastResponseAt;
       c.selected = undefined;
       c.consent = undefined;
       c.firstValidAt = undefined;

@@ -17,6 +17,8 @@ export interface Component {
   selected: CandidatePair | undefined;
   /** Before an ICE restart finds a new pair, data keeps using the old one. */
   previousSelected: CandidatePair | undefined;
+  /** Last consent response on `previousSelected`: it stops carrying data once consent would have expired. */
+  previousConsentAt: number | undefined;
   /** When the first pair became valid (starts the nomination wait). */
   firstValidAt: number | undefined;
   /** When every pair of the component had failed (starts the trickle grace). */
@@ -32,6 +34,7 @@ export function newComponent(id: number): Component {
     state: 'starting',
     selected: undefined,
     previousSelected: undefined,
+    previousConsentAt: undefined,
     firstValidAt: undefined,
     allFailedAt: undefined,
     consent: undefined,

@@ -79,6 +79,18 @@ describe('IceAgentCore: ICE restart', () => {
     expect(a.core.route(1)).to.not.equal(undefined);
   });
 
+  it('a restart that never finishes stops routing on the old pair once its consent would have expired', () => {
+    const { sim, a } = completedPair();
+    const lastConsent = sim.now;
+    a.core.restart(sim.now);
+    sim.drain();
+    const { consentTimeoutMs, consentIntervalMs } = a.core.config.timers;
+    sim.run(lastConsent + consentTimeoutMs - consentIntervalMs * 1.2 - 1);
+    expect(a.core.route(1), 'still routed before consent lapses').to.not.equal(undefined);
+    sim.run(lastConsent + consentTimeoutMs + 1);
+    expect(a.core.route(1), 'no data without consent (RFC 7675 §5.1)').to.equal(undefined);
+  });
+
   it('restart with explicit credentials validates them', () => {
     const { sim, a } = completedPair();
     expect(() => a.core.restart(sim.now, { ufrag: 'ab', pwd: 'x'.repeat(22) })).to.throw(IceError).with.property('code', 'ERR_INVALID_CREDENTIALS');
