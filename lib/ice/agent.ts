@@ -160,7 +160,7 @@ export class IceAgentCore {
         at(c.consent.lastResponseAt + timers.consentTimeoutMs);
         if (c.consent.pendingSince !== undefined && c.state !== 'disconnected') at(c.consent.pendingSince + timers.disconnectedAfterMs);
       }
-      if (!c.selected && c.allFailedAt !== undefined && !this.remoteEnded) at(this.graceEnd(c));
+      if (!c.selected && c.allFailedAt !== undefined && c.state !== 'failed') at(this.graceEnd(c));
       if (!c.selected && c.previousSelected && c.previousConsentAt !== undefined) at(c.previousConsentAt + timers.consentTimeoutMs);
     }
     return next;
@@ -673,9 +673,11 @@ export class IceAgentCore {
     if (this.closed) return;
     let changed = '';
     for (const c of this.components) {
+      // failed is terminal until an ICE restart (W3C RTCIceTransportState): late candidates do not revive it.
+      if (c.state === 'failed') continue;
       const pending = this.checklist.all.filter((p) => p.component === c.id && p.state !== 'succeeded' && p.state !== 'failed').length;
       const pairs = this.checklist.all.filter((p) => p.component === c.id).length;
-      if (pending === 0 && pairs > 0) c.allFailedAt ??= now;
+      if (pending === 0 && (pairs > 0 || (this.remoteEnded && this.remoteKey))) c.allFailedAt ??= now;
       const state = componentState(c, {
         canCheck: this.remoteKey !== undefined,
         pairs,

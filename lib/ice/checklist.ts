@@ -43,7 +43,13 @@ export class Checklist {
       remoteAuthenticated: false,
     };
     if (this.pairs.length >= this.maxPairs && !this.evictLowest(pair.priority)) return undefined;
-    if (!this.pairs.some((p) => p.foundation === pair.foundation && p.state !== 'failed' && p.state !== 'frozen')) {
+    // §6.1.2.6 with trickle: a pair waits behind a same-foundation pair of its own or a lower
+    // component only. Freezing component 1 behind a component 2 that trickled in first can
+    // deadlock two port-restricted NATs, each checking a different component, until timeout.
+    const behind = this.pairs.some(
+      (p) => p.foundation === pair.foundation && p.component <= pair.component && (p.state === 'waiting' || p.state === 'in-progress'),
+    );
+    if (!behind) {
       pair.state = 'waiting';
     }
     this.insertSorted(pair);

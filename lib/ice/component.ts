@@ -66,7 +66,8 @@ export function componentState(c: Component, f: ComponentFacts): ComponentState 
   if (!f.canCheck) return 'starting';
   if (f.pending > 0) return 'checking';
   // Nothing left to check: failed once no more candidates can be expected.
-  const giveUp = f.remoteEnded ? f.gatheringComplete : f.graceExpired;
   if (f.pairs === 0 && !f.remoteEnded) return 'starting';
+  // With nothing ever paired, peer-reflexive checks may still come: wait out the grace first.
+  const giveUp = f.pairs > 0 && f.remoteEnded ? f.gatheringComplete : f.graceExpired;
   return giveUp ? 'failed' : 'checking';
 }

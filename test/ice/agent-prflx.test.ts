@@ -74,3 +74,22 @@ describe('IceAgentCore: peer-reflexive discovery', () => {
     expect(a.core.pairs().filter((p) => p.remote.address === '10.0.0.2' && p.remote.port === 5000)).to.have.length(1);
   });
 });
+
+describe('IceAgentCore: nothing to pair', () => {
+  it('with end-of-candidates and no candidate, waits trickleGraceMs for peer-reflexive checks, then fails for good', () => {
+    const sim = new Sim();
+    const [a, b] = connectPair(sim, ['10.0.0.1'], ['10.0.0.2']);
+    const start = sim.now;
+    credentialsOnly(sim, b, a); // A: B's credentials and end-of-candidates, no candidate
+    const grace = a.core.config.timers.trickleGraceMs;
+    sim.run(start + grace - 1);
+    expect(a.core.state, 'still hoping for a peer-reflexive check').to.equal('checking');
+    sim.run(start + grace + 1);
+    expect(states(a)).to.deep.equal(['checking', 'failed']);
+    // failed is terminal until a restart: a late check from B is answered but revives nothing.
+    sim.signal(a, b);
+    sim.run(sim.now + 10_000);
+    expect(a.core.state).to.equal('failed');
+    expect(states(a)).to.deep.equal(['checking', 'failed']);
+  });
+});

@@ -274,7 +274,7 @@ describe('session: virtual clock and in-memory network', function () {
   // until the in-progress checks time out (19.5 s), a component goes 'failed' and then
   // recovers (failed -> checking -> connected without an ICE restart).
   // Run with ICE_KNOWN_ISSUES=1.
-  (process.env['ICE_KNOWN_ISSUES'] ? it : it.skip)('KNOWN ISSUE: 2 components, one srflx late: connects without a 19.5 s stall or a failed detour', async () => {
+  it('2 components, one srflx late: connects without a 19.5 s stall or a failed detour', async () => {
     let dropped = false;
     const env = setup({
       a: { mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' },
