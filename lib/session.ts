@@ -39,6 +39,14 @@ export interface IceAgentOptions extends AddressFilterOptions {
   readonly lookup?: LookupFn;
 }
 
+/** The remote a socket last delivered data from, trusted while the core's routeEpoch holds. */
+interface DataSource {
+  epoch: number;
+  address: string;
+  port: number;
+  component: number;
+}
+
 /** Something went wrong that the agent survived (socket error, unresolvable STUN server...). */
 export interface IceWarning {
   readonly code: string;
@@ -68,6 +76,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
   private readonly endpoints = new Map<string, DatagramEndpoint>();
+  /** Per component: the socket and destination of the route, valid while the core's routeEpoch holds. */
+  private readonly routes: ({ epoch: number; endpoint: DatagramEndpoint; to: TransportAddress } | undefined)[] = [];
   private timer: unknown;
   private timerAt = Infinity;
   private flushing = false;
@@ -148,10 +158,11 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       addresses.flatMap((a) =>
         Array.from({ length: components }, async (_, i) => {
           try {
+            const last: DataSource = { epoch: -1, address: '', port: 0, component: 0 };
             const endpoint = await factory(
               a.address,
               {
-                onMessage: (data, from) => this.onDatagram(endpoint.local, data, from),
+                onMessage: (data, from) => this.onDatagram(endpoint.local, data, from, last),
                 onError: (err, kind) => this.warn('ERR_SOCKET', `${kind} error on ${a.address}: ${err.message}`),
               },
               this.options.portRange,
@@ -231,18 +242,31 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   /** Sends one datagram on the component's selected pair. Throws ERR_NO_SELECTED_PAIR before one exists. */
   send(component: number, data: Uint8Array): void {
+    const cached = this.routes[component];
+    if (cached !== undefined && cached.epoch === this.core.routeEpoch) return cached.endpoint.send(cached.to, data as Buffer);
     // Closed first: the sockets are gone even if the core still remembers a selected
     // pair (otherwise send-after-close silently drops instead of throwing ERR_CLOSED).
     if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
     const route = this.core.route(component);
     if (!route) throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
-    this.endpoints.get(addressKey(route.from))?.send(route.to, data as Buffer);
+    const endpoint = this.endpoints.get(addressKey(route.from));
+    if (!endpoint) throw new IceError('ERR_SOCKET', `no socket for ${addressKey(route.from)}`);
+    this.routes[component] = { epoch: this.core.routeEpoch, endpoint, to: route.to };
+    endpoint.send(route.to, data as Buffer);
   }
 
-  private onDatagram(local: TransportAddress, data: Buffer, from: TransportAddress): void {
+  private onDatagram(local: TransportAddress, data: Buffer, from: TransportAddress, last: DataSource): void {
+    // Hot path: more data from the source this socket last delivered, not STUN (RFC 7983 first byte > 3).
+    if (data.length > 0 && data[0]! > 3 && last.epoch === this.core.routeEpoch && last.port === from.port && last.address === from.address) {
+      this.emit('data', last.component, data, from);
+      return;
+    }
     const r = this.core.handlePacket(this.scheduler.now(), local, from, data);
     if (r === PACKET_STUN) this.flush();
-    else if (r !== PACKET_DROPPED) this.emit('data', r, data, from);
+    else if (r !== PACKET_DROPPED) {
+      Object.assign(last, { epoch: this.core.routeEpoch, address: from.address, port: from.port, component: r });
+      this.emit('data', r, data, from);
+    }
   }
 
   // ---- lifecycle ---------------------------------------------------------------------

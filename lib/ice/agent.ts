@@ -79,6 +79,7 @@ export class IceAgentCore {
   private lastCheckAt = Number.NEGATIVE_INFINITY;
   private lastRemoteCandidateAt = 0;
   private prflxCount = 0;
+  private epoch = 0;
 
   constructor(options: AgentOptions) {
     this.config = resolveConfig(options);
@@ -124,6 +125,14 @@ export class IceAgentCore {
   selectedPair(component: number): PairInfo | undefined {
     const p = this.component(component).selected;
     return p && pairInfo(this._role, p);
+  }
+
+  /**
+   * Bumped whenever a route or a data source's permission may have changed (selection,
+   * consent loss, restart, close), so a driver can cache both on its hot path.
+   */
+  get routeEpoch(): number {
+    return this.epoch;
   }
 
   /** Where `send(component)` goes: the selected pair, or during a restart the previous one. */
@@ -557,9 +566,11 @@ export class IceAgentCore {
     if (c.previousSelected) {
       c.previousSelected = undefined;
       c.proven.clear();
+      this.epoch++;
       for (const p of this.checklist.all) if (p.component === c.id && p.remoteAuthenticated) c.proven.add(addressKey(p.remote));
     }
     c.selected = best;
+    this.epoch++;
     c.consent = { lastResponseAt: now, pendingSince: undefined, nextCheckAt: now + this.consentInterval(), lost: false };
     this.out.events.push({ type: 'selected-pair', component: c.id, pair: pairInfo(this._role, best) });
   }
@@ -585,11 +596,13 @@ export class IceAgentCore {
     for (const c of this.components) {
       if (!c.selected && c.previousSelected && now >= (c.previousConsentAt ?? now) + timers.consentTimeoutMs) {
         c.previousSelected = undefined;
+        this.epoch++;
       }
       const consent = c.consent;
       if (!consent || consent.lost || !c.selected || !this.remoteKey) continue;
       if (now - consent.lastResponseAt >= timers.consentTimeoutMs) {
         consent.lost = true;
+        this.epoch++;
         // RFC 7675 §5.1: once consent expires we stop sending on the pair, consent retransmissions included.
         for (const [id, t] of this.txs) if (t.kind === 'consent' && t.pair.component === c.id) this.txs.delete(id);
         continue;
@@ -627,6 +640,7 @@ export class IceAgentCore {
     this.checklist.clear();
     this.txs.clear();
     this.lastCheckAt = Number.NEGATIVE_INFINITY;
+    this.epoch++;
     for (const c of this.components) {
       // A pair whose consent expired must not carry data again (RFC 7675 §5.1), restart or not.
       c.previousSelected = c.consent?.lost ? undefined : c.selected ?? c.previousSelected;
@@ -651,6 +665,7 @@ export class IceAgentCore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.epoch++;
     this.gatherer.cancel();
     this.txs.clear();
     this.checklist.clear();
