@@ -1,0 +1,232 @@
+/**
+ * `ice-probe peer`: one agent whose signalling is JSON Lines on stdin/stdout,
+ * so two peers can be joined by a pipe, ssh, nc or a test rig.
+ */
+import { createInterface } from 'node:readline';
+import { IceAgent, IceError, formatCandidate } from '../lib/index.js';
+import { HELP_OPTION, type ParsedArgs } from './args.js';
+import type { Command } from './command.js';
+import { hostPort, pairText } from './format.js';
+import { Clock, type Output } from './output.js';
+import { encodeMessage, parseIncoming, type PeerMessage, type Role } from './peer-protocol.js';
+
+const PROTOCOL = `Protocol (one JSON object per line; unknown types are ignored):
+  written to stdout:
+    {"type":"params","ufrag":..,"pwd":..,"role":"controlling"|"controlled","components":N[,"sends":true]}
+    {"type":"candidate","component":N,"candidate":"candidate:..."}   per local candidate
+    {"type":"end-of-candidates"}                                     local gathering complete
+    {"type":"state","state":"<iceState>","at":<ms since start>}      each iceState change
+    {"type":"selected","component":N,"local":"candidate:...","remote":"candidate:...","rttMs":..}
+    {"type":"received","component":N,"data":"<utf-8 text>"}         per datagram
+    {"type":"done","ok":true|false,"reason":"..."}                  just before exiting
+  read from stdin: the other side's params, candidate and end-of-candidates lines, in any order.
+Exit 0 once connected and, if the other side's params say "sends":true, a datagram arrived on
+every component (or stdin closed after connecting); exit 1 on failure or timeout.
+Example (two peers on this machine, the second one's lines shown):
+  mkfifo f; ice-probe peer --role controlling --host 127.0.0.1 --send hi < f |
+            ice-probe peer --role controlled --host 127.0.0.1 --send ho | tee f`;
+
+/** How long sockets stay open after "done" so the last datagrams sent actually leave. */
+const LINGER_MS = 100;
+
+export const peerCommand: Command = {
+  spec: {
+    name: 'peer',
+    brief: 'one agent, signalling as JSON Lines on stdin/stdout (join two with a pipe, ssh, nc)',
+    usage:
+      'ice-probe peer [--role controlling|controlled] [--components N] [--host IP]... [--stun HOST:PORT]... [--send TEXT] [--timeout S] [--verbose]',
+    summary: 'One ICE agent whose signalling is JSON Lines on stdin/stdout.',
+    options: {
+      role: { type: 'string', arg: 'ROLE', help: 'controlling (default) or controlled' },
+      components: { type: 'string', arg: 'N', help: 'components (default 1)' },
+      host: { type: 'string', multiple: true, arg: 'IP', help: 'gather host candidates only on this address (loopback allowed)' },
+      stun: { type: 'string', multiple: true, arg: 'HOST:PORT', help: 'STUN server for a server-reflexive candidate' },
+      send: { type: 'string', arg: 'TEXT', help: 'send TEXT once on every component when connected' },
+      timeout: { type: 'string', arg: 'S', help: 'give up after S seconds (default 20)' },
+      verbose: { type: 'boolean', short: 'v', help: 'log to stderr' },
+      help: HELP_OPTION,
+    },
+    notes: PROTOCOL,
+  },
+
+  async run(args: ParsedArgs, out: Output): Promise<number> {
+    const role = args.oneOf<Role>('role', ['controlling', 'controlled'], 'controlling');
+    const components = args.int('components', 1, 1, 256);
+    const hosts = args.ips('host');
+    const stunServers = args.stunServers('stun');
+    const sendText = args.string('send');
+    const timeoutMs = args.seconds('timeout', 20);
+    const verbose = args.flag('verbose');
+    const clock = new Clock();
+    const es = out.errStyle;
+
+    const log = (text: string): void => {
+      if (verbose) out.note(es.dim(`[peer ${clock.ms().toFixed(1)} ms] `) + text);
+    };
+    const agent = new IceAgent({
+      role,
+      components,
+      stunServers,
+      ...(hosts.length > 0 && { addresses: hosts, includeLoopback: true }),
+    });
+
+    // (A closed stdout ends the process: see the dispatcher.)
+    // Nothing after "done": it is the last line (the agent still reports "closed" while closing).
+    const write = (m: PeerMessage): void => {
+      if (!finished || m.type === 'done') out.line(encodeMessage(m));
+    };
+
+    let finished = false;
+    let resolveExit!: (code: number) => void;
+    const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+    let connected = false;
+    let peerSends = false;
+    let paramsSeen = false;
+    let stdinClosed = false;
+    let grace: NodeJS.Timeout | undefined;
+    const sent = new Set<number>();
+    const received = new Set<number>();
+    const pending: (() => void)[] = []; // remote candidates that came before params
+
+    const finish = async (ok: boolean, reason: string): Promise<void> => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      out.stopStatus();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      write({ type: 'done', ok, reason });
+      log(`done: ${ok ? 'ok' : 'FAILED'}, ${reason}`);
+      rl.close();
+      process.stdin.destroy();
+      // IceAgent.send() is fire-and-forget and close() does not wait for datagrams still on their
+      // way out (node:dgram sends after a lookup tick), so a datagram sent just before would be lost.
+      await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+      await agent.close();
+      resolveExit(ok ? 0 : 1);
+    };
+    const onSignal = (signal: NodeJS.Signals): void => void finish(false, `interrupted by ${signal}`);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    const timer = setTimeout(() => {
+      const missing = Array.from({ length: components }, (_, i) => i + 1).filter((c) => !received.has(c));
+      const why = connected
+        ? `timed out after ${timeoutMs / 1000} s waiting for data on component ${missing.join(', ')}`
+        : `timed out after ${timeoutMs / 1000} s in state ${agent.iceState}${paramsSeen ? '' : ' (no params from the other side)'}`;
+      void finish(false, why);
+    }, timeoutMs);
+
+    const maybeFinish = (): void => {
+      if (!connected || finished) return;
+      if (!peerSends) return void finish(true, 'connected');
+      if (received.size >= components) return void finish(true, 'connected; data received on every component');
+      if (stdinClosed) grace ??= setTimeout(() => void finish(true, 'connected; stdin closed'), 1000);
+    };
+
+    const trySend = (component: number): void => {
+      if (sendText === undefined || sent.has(component) || finished) return;
+      try {
+        agent.send(component, Buffer.from(sendText, 'utf8'));
+        sent.add(component);
+        log(`sent ${JSON.stringify(sendText)} on component ${component}`);
+      } catch (err) {
+        if (!(err instanceof IceError && err.code === 'ERR_NO_SELECTED_PAIR')) out.warn(`send on component ${component}: ${(err as Error).message}`);
+      }
+    };
+
+    // ---- agent -> stdout ----
+    write({ type: 'params', ...agent.localParameters, role: agent.role, components, ...(sendText !== undefined && { sends: true }) });
+    agent.on('candidate', (c, sdp) => write({ type: 'candidate', component: c.component, candidate: sdp }));
+    agent.on('endofcandidates', () => write({ type: 'end-of-candidates' }));
+    agent.on('statechange', (state, previous, reason) => {
+      write({ type: 'state', state, at: clock.ms() });
+      log(`iceState ${previous} -> ${state} (${reason})`);
+      if (state === 'connected' || state === 'completed') {
+        if (!connected) {
+          connected = true;
+          for (let c = 1; c <= components; c++) trySend(c);
+        }
+        maybeFinish();
+      } else if (state === 'failed') {
+        void finish(false, `ICE failed: ${reason}`);
+      }
+    });
+    agent.on('selectedpairchange', (component, pair) => {
+      write({
+        type: 'selected', component, local: formatCandidate(pair.local), remote: formatCandidate(pair.remote),
+        ...(pair.rttMs !== undefined && { rttMs: Math.round(pair.rttMs * 1000) / 1000 }),
+      });
+      log(`selected pair (component ${component}): ${pairText(pair)}`);
+      if (connected) trySend(component);
+    });
+    agent.on('data', (component, data, from) => {
+      write({ type: 'received', component, data: data.toString('utf8') });
+      log(`received ${data.length} bytes on component ${component} from ${hostPort(from)}`);
+      received.add(component);
+      maybeFinish();
+    });
+    agent.on('rolechange', (r, reason) => log(`role is now ${r} (${reason})`));
+    agent.on('stunresult', (r) => log(`STUN ${hostPort(r.server)}: ${r.mapped ? `mapped ${hostPort(r.mapped)}` : r.error ?? 'no answer'}`));
+    agent.on('warning', (w) => out.warn(w.message));
+
+    // ---- stdin -> agent ----
+    const apply = (what: string, action: () => void): void => {
+      if (finished) return;
+      try {
+        action();
+      } catch (err) {
+        out.warn(`ignored ${what}: ${(err as Error).message}`);
+      }
+    };
+    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    let lines = 0;
+    rl.on('line', (raw) => {
+      const lineNo = ++lines;
+      const line = raw.trim();
+      if (line === '' || finished) return;
+      const parsed = parseIncoming(line);
+      if (!parsed.ok) return out.warn(`stdin line ${lineNo}: ${parsed.error}`);
+      const m = parsed.value;
+      switch (m.kind) {
+        case 'params':
+          if (paramsSeen) return out.warn(`stdin line ${lineNo}: second params line ignored (ICE restart is not supported here)`);
+          paramsSeen = true;
+          peerSends = m.sends;
+          if (m.components !== undefined && m.components !== components) {
+            out.warn(`the other side has ${m.components} component${m.components === 1 ? '' : 's'}, this side ${components}`);
+          }
+          apply('params', () => agent.setRemoteParameters({ ufrag: m.ufrag, pwd: m.pwd }));
+          for (const p of pending.splice(0)) p();
+          return;
+        case 'candidate': {
+          const add = (): void => apply(`candidate on stdin line ${lineNo}`, () => agent.addRemoteCandidate(m.candidate));
+          if (paramsSeen) add();
+          else pending.push(add);
+          return;
+        }
+        case 'end-of-candidates': {
+          const end = (): void => apply('end-of-candidates', () => agent.addRemoteCandidate(null));
+          if (paramsSeen) end();
+          else pending.push(end);
+          return;
+        }
+        case 'done':
+          log(`the other side is done: ${m.ok ? 'ok' : 'failed'}${m.reason ? `, ${m.reason}` : ''}`);
+          return;
+        case 'ignored':
+          return;
+      }
+    });
+    rl.on('close', () => {
+      stdinClosed = true;
+      log('stdin closed');
+      maybeFinish();
+    });
+
+    out.startStatus(() => `${clock.ms().toFixed(0)} ms  peer (${agent.role}) ${agent.iceState}`);
+    agent.gather().catch((err: unknown) => void finish(false, `gathering failed: ${(err as Error).message}`));
+    return exit;
+  },
+};
