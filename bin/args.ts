@@ -3,7 +3,7 @@
  * flags, `--` ends options. Every mistake is a UsageError (exit 2, one line).
  */
 import { isIP } from 'node:net';
-import { parseStunServer } from '../lib/net/stun-server-spec.js';
+import { parseStunServer } from '../lib/index.js';
 
 /** Bad command line: the dispatcher prints `ice-probe: <message>` and the usage line, then exits 2. */
 export class UsageError extends Error {

@@ -26,9 +26,6 @@ Example (two peers on this machine, the second one's lines shown):
   mkfifo f; ice-probe peer --role controlling --host 127.0.0.1 --send hi < f |
             ice-probe peer --role controlled --host 127.0.0.1 --send ho | tee f`;
 
-/** How long sockets stay open after "done" so the last datagrams sent actually leave. */
-const LINGER_MS = 100;
-
 export const peerCommand: Command = {
   spec: {
     name: 'peer',
@@ -100,10 +97,7 @@ export const peerCommand: Command = {
       log(`done: ${ok ? 'ok' : 'FAILED'}, ${reason}`);
       rl.close();
       process.stdin.destroy();
-      // IceAgent.send() is fire-and-forget and close() does not wait for datagrams still on their
-      // way out (node:dgram sends after a lookup tick), so a datagram sent just before would be lost.
-      await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
-      await agent.close();
+      await agent.close(); // lets datagrams sent just before leave first
       resolveExit(ok ? 0 : 1);
     };
     const onSignal = (signal: NodeJS.Signals): void => void finish(false, `interrupted by ${signal}`);

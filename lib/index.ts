@@ -10,5 +10,6 @@ export type { GatheringState, DropCounters } from './ice/events.js';
 export type { TransportAddress } from './stun/types.js';
 export type { PortRange } from './net/udp-socket.js';
 export type { AddressFilterOptions, HostAddress } from './net/interfaces.js';
+export { parseStunServer, type StunServerSpec } from './net/stun-server-spec.js';
 export { IceError, type IceErrorCode } from './util/errors.js';
 export type { Logger } from './util/logger.js';

@@ -174,9 +174,11 @@ export class UdpEndpoint {
     }
     try {
       // Without a callback dgram silently discards send errors, so pass one (shared, pre-bound).
+      this.inFlight++;
       this.socket.send(data, to.port, to.address, this.afterSend);
     } catch (err) {
       // Synchronous argument errors (bad port, socket closed underneath us).
+      this.inFlight--;
       this.counters.sendErrors++;
       this.report(err as Error, 'send');
     }
@@ -187,16 +189,30 @@ export class UdpEndpoint {
     this.closing = new Promise<void>((resolve) => {
       if (this.isClosed) return resolve();
       this.isClosed = true;
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve(); // already closed by someone else
-      }
+      const release = (): void => {
+        try {
+          this.socket.close(() => resolve());
+        } catch {
+          resolve(); // already closed by someone else
+        }
+      };
+      // dgram sends a tick later: let datagrams queued just before close() leave first (bounded wait).
+      if (this.inFlight === 0) return release();
+      const guard = setTimeout(() => this.drained?.(), 1000);
+      this.drained = () => {
+        clearTimeout(guard);
+        this.drained = undefined;
+        release();
+      };
     });
     return this.closing;
   }
 
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+
   private readonly afterSend = (err: Error | null): void => {
+    if (--this.inFlight === 0) this.drained?.();
     if (err) {
       this.counters.sendErrors++;
       this.report(err, 'send');

@@ -120,6 +120,17 @@ describe('net/udp-socket', () => {
       expect(a.errors).to.deep.equal([]);
     });
 
+    it('datagrams sent just before close() still leave', async () => {
+      const a = await endpoint('127.0.0.1');
+      const b = await endpoint('127.0.0.1');
+      for (let i = 0; i < 5; i++) a.ep.send(b.ep.local, Buffer.from(`last ${i}`));
+      await a.ep.close();
+      await waitFor(() => b.inbox.length === 5);
+      expect(b.inbox.map((m) => m.data)).to.deep.equal([0, 1, 2, 3, 4].map((i) => `last ${i}`));
+      expect(a.ep.counters.sent).to.equal(5);
+      await b.ep.close();
+    });
+
     it('127.0.0.1 and 127.0.0.2 talk (Linux serves 127/8 on lo)', async function () {
       let b;
       try {
