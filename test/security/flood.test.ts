@@ -1,0 +1,88 @@
+/**
+ * Floods keep memory and the checklist within their bounds (limits.maxPairs,
+ * limits.maxRemoteCandidates; 100 each by default): 10,000 signalled remote
+ * candidates, and authenticated checks from 2,000 different source addresses
+ * (real sockets on 127.0.0.1-127.0.0.8).
+ */
+import { expect } from 'chai';
+import type { Socket } from 'node:dgram';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { IceAgent } from '../../lib/session.js';
+import { DEFAULT_LIMITS } from '../../lib/ice/config.js';
+import { chromeCheck, closeSocket, connectedPair, exchange, hostOf, loopbackAgent, rawSocket, sleep } from './support/agents.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heap = (): number => { gc(); return process.memoryUsage().heapUsed; };
+const MiB = 1048576;
+
+describe('security: floods stay within bounds', function () {
+  this.timeout(60_000);
+
+  it('10,000 addRemoteCandidate calls: at most maxPairs pairs, bounded memory, still connects', async () => {
+    const { a, b } = await connectedPair();
+    try {
+      const h0 = heap();
+      const t0 = Date.now();
+      for (let i = 0; i < 10_000; i++) {
+        // Loopback addresses with (almost certainly) closed ports: any checks stay on this machine.
+        const address = `127.${1 + ((i >> 16) & 0xff)}.${(i >> 8) & 0xff}.${i & 0xff}`;
+        b.addRemoteCandidate(`candidate:${i % 1000} 1 udp ${2130706431 - i} ${address} ${20000 + (i % 40000)} typ host`);
+      }
+      const ms = Date.now() - t0;
+      const growth = heap() - h0;
+      expect(b.getPairs().length).to.be.at.most(DEFAULT_LIMITS.maxPairs);
+      expect(b.drops.overLimit, 'the excess was counted').to.be.at.least(10_000 - DEFAULT_LIMITS.maxRemoteCandidates);
+      expect(growth, `heap grew ${(growth / MiB).toFixed(2)} MiB`).to.be.below(4 * MiB);
+      expect(ms, '10,000 calls are cheap').to.be.below(5000);
+      // The agent keeps working with its real peer.
+      await exchange(a, b, 'still here a->b');
+      await exchange(b, a, 'still here b->a');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  describe('authenticated checks from 2,000 source addresses', () => {
+    let v: IceAgent;
+    const sockets: Socket[] = [];
+    const peer = { ufrag: 'floodPeer', pwd: 'floodPeerPasswordfloodPeer' };
+
+    before(async () => {
+      v = await loopbackAgent({ role: 'controlled' });
+      v.setRemoteParameters(peer);
+      for (let i = 0; i < 2000; i++) sockets.push(await rawSocket(`127.0.0.${1 + (i % 8)}`));
+    });
+    after(async () => {
+      await Promise.all(sockets.map(closeSocket));
+      await v.close();
+    });
+
+    it('keeps the checklist and the remote candidates within their bounds and memory flat', async () => {
+      const h0 = heap();
+      let answered = 0;
+      for (const s of sockets) s.on('message', () => void answered++);
+      for (let round = 0; round < 2; round++) {
+        for (const [i, s] of sockets.entries()) {
+          const check = chromeCheck({
+            username: `${v.localParameters.ufrag}:${peer.ufrag}`, pwd: v.localParameters.pwd, role: 'controlling',
+            useCandidate: i % 2 === 0, priority: 1853824767 - i,
+          });
+          s.send(check, hostOf(v).port, '127.0.0.1');
+          if (i % 100 === 99) await sleep(5);
+        }
+        await sleep(300);
+      }
+      const growth = heap() - h0;
+      const pairs = v.getPairs();
+      expect(pairs.length, 'checklist bound').to.be.at.most(DEFAULT_LIMITS.maxPairs);
+      expect(new Set(pairs.map((p) => `${p.remote.address}:${p.remote.port}`)).size).to.be.at.most(DEFAULT_LIMITS.maxRemoteCandidates);
+      expect(v.drops.overLimit, 'sources beyond the bound were counted').to.be.greaterThan(0);
+      expect(growth, `heap grew ${(growth / MiB).toFixed(2)} MiB`).to.be.below(8 * MiB);
+      // Authenticated checks are answered (the sender knows the password), over-limit ones included.
+      expect(answered).to.be.greaterThan(2000);
+    });
+  });
+});
