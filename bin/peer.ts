@@ -113,7 +113,9 @@ export const peerCommand: Command = {
     }, timeoutMs);
 
     const maybeFinish = (): void => {
-      if (!connected || finished) return;
+      // Connected can come before the other side's params (its checks are answered with our
+      // password alone): wait for them, since they say whether data is on its way.
+      if (!connected || finished || (!paramsSeen && !stdinClosed)) return;
       if (!peerSends) return void finish(true, 'connected');
       if (received.size >= components) return void finish(true, 'connected; data received on every component');
       if (stdinClosed) grace ??= setTimeout(() => void finish(true, 'connected; stdin closed'), 1000);
@@ -193,6 +195,7 @@ export const peerCommand: Command = {
           }
           apply('params', () => agent.setRemoteParameters({ ufrag: m.ufrag, pwd: m.pwd }));
           for (const p of pending.splice(0)) p();
+          maybeFinish();
           return;
         case 'candidate': {
           const add = (): void => apply(`candidate on stdin line ${lineNo}`, () => agent.addRemoteCandidate(m.candidate));

@@ -562,7 +562,7 @@ export class IceAgentCore {
     }
     if (!best) return;
     if (best.nominated) this.concludeComponent(c, best);
-    if (best === c.selected) return;
+    if (best === c.selected) return this.announceSelected(c);
     if (c.previousSelected) {
       c.previousSelected = undefined;
       c.proven.clear();
@@ -572,7 +572,17 @@ export class IceAgentCore {
     c.selected = best;
     this.epoch++;
     c.consent = { lastResponseAt: now, pendingSince: undefined, nextCheckAt: now + this.consentInterval(), lost: false };
-    this.out.events.push({ type: 'selected-pair', component: c.id, pair: pairInfo(this._role, best) });
+    this.announceSelected(c);
+  }
+
+  /** Emits `selected-pair` when the pair, or what we know of its candidates (valid local, signalled remote), changed. */
+  private announceSelected(c: Component): void {
+    const p = c.selected;
+    if (!p) return;
+    const local = p.validLocal ?? p.local;
+    if (c.announced?.pair === p && c.announced.local === local && c.announced.remote === p.remote) return;
+    c.announced = { pair: p, local, remote: p.remote };
+    this.out.events.push({ type: 'selected-pair', component: c.id, pair: pairInfo(this._role, p) });
   }
 
   /** §8.1.2: with a nominated pair, the component's frozen and waiting pairs are dropped and others stop retransmitting. */
@@ -733,6 +743,7 @@ export class IceAgentCore {
       }
     }
     this.checklist.reprioritise(this._role);
+    for (const c of this.components) this.announceSelected(c);
   }
 
   private sendError(host: LocalCandidate, to: TransportAddress, buf: Buffer, msg: StunMessage, code: number, reason: string, authenticated: boolean): void {

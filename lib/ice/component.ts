@@ -1,4 +1,5 @@
 import type { ComponentState } from './ice-state.js';
+import type { Candidate, LocalCandidate } from './candidate-types.js';
 import type { CandidatePair } from './pair.js';
 
 /** RFC 7675 consent freshness of a component's selected pair. */
@@ -24,6 +25,8 @@ export interface Component {
   /** When every pair of the component had failed (starts the trickle grace). */
   allFailedAt: number | undefined;
   consent: Consent | undefined;
+  /** What the last `selected-pair` event said, so a change of its candidates is announced too. */
+  announced: { readonly pair: CandidatePair; readonly local: LocalCandidate; readonly remote: Candidate } | undefined;
   /** Remote addresses that proved themselves (authenticated request or response): data from them is delivered. */
   readonly proven: Set<string>;
 }
@@ -38,6 +41,7 @@ export function newComponent(id: number): Component {
     firstValidAt: undefined,
     allFailedAt: undefined,
     consent: undefined,
+    announced: undefined,
     proven: new Set(),
   };
 }

@@ -72,6 +72,10 @@ describe('IceAgentCore: peer-reflexive discovery', () => {
     expect(sel.remote.priority).to.equal(host.priority);
     // One pair, not a duplicate for the same address.
     expect(a.core.pairs().filter((p) => p.remote.address === '10.0.0.2' && p.remote.port === 5000)).to.have.length(1);
+    // The change of the selected pair's remote candidate is announced, not left stale.
+    const announced = a.events.flatMap((e) => (e.event.type === 'selected-pair' ? [e.event.pair.remote.type] : []));
+    expect(announced.at(-1)).to.equal('host');
+    expect(announced).to.include('prflx');
   });
 });
 
