@@ -105,7 +105,8 @@ async function runCase(c: MatrixCase): Promise<CaseResult> {
     const stun = spawnInNs(topo.pub, ['stun-server', '--host', topo.stunAddress, '--port', String(STUN_PORT)]);
     try {
       await waitForUdpPort(topo.pub, STUN_PORT);
-      const common = ['--components', '1', '--stun', `${topo.stunAddress}:${STUN_PORT}`, '--timeout', String(PEER_TIMEOUT_S)];
+      // --verbose: a failing case prints each agent's log (STUN results, states) in its report.
+      const common = ['--components', '1', '--stun', `${topo.stunAddress}:${STUN_PORT}`, '--timeout', String(PEER_TIMEOUT_S), '--verbose'];
       const { a, b, killed } = await runPair(
         { ns: topo.hostA.ns, args: ['peer', '--role', 'controlling', '--host', topo.hostA.address, '--send', `hello from A ${c.id}`, ...common] },
         { ns: topo.hostB.ns, args: ['peer', '--role', 'controlled', '--host', topo.hostB.address, '--send', `hello from B ${c.id}`, ...common] },
