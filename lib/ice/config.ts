@@ -16,6 +16,8 @@ export interface AgentTimers {
   readonly nominationWaitMs: Readonly<Record<'host' | 'srflx' | 'prflx' | 'relay', number>>;
   /** RFC 7675 consent check interval (randomised ±20%). */
   readonly consentIntervalMs: number;
+  /** Consent checks fall due on this grid of the monotonic clock, so many agents in one process share wakeups (0: off). */
+  readonly consentGridMs: number;
   /** A consent check unanswered this long marks the component `disconnected`. */
   readonly disconnectedAfterMs: number;
   /** RFC 7675 §5.1: consent expires this long after the last response → `failed`. */
@@ -52,6 +54,7 @@ export const DEFAULT_TIMERS: AgentTimers = {
   gatherRetransmit: { rtoMs: 500, maxRequests: 4, finalWaitFactor: 4 },
   nominationWaitMs: { host: 0, srflx: 200, prflx: 500, relay: 1000 },
   consentIntervalMs: 5000,
+  consentGridMs: 100,
   disconnectedAfterMs: 2500,
   consentTimeoutMs: 30000,
   trickleGraceMs: 5000,

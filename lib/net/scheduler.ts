@@ -9,6 +9,8 @@ export interface Scheduler extends Clock {
 
 export const realScheduler: Scheduler = {
   now: monotonicClock.now,
-  schedule: (atMs, fn) => setTimeout(fn, Math.max(0, atMs - monotonicClock.now())),
+  // libuv measures timeouts from its cached, whole-millisecond loop time, so a timer can fire
+  // up to a millisecond before `atMs`; rounding up (+1) avoids a wasted early wakeup.
+  schedule: (atMs, fn) => setTimeout(fn, Math.max(0, Math.ceil(atMs - monotonicClock.now()) + 1)),
   cancel: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
