@@ -64,6 +64,22 @@ function goals(rows: readonly Row[]): Goal[] {
     if (r.bench === 'codec' && r.metric.includes('encode+decode')) out.push({ what: `codec >= 5x werift (${at})`, ok: r.ratio >= 5 });
     if (r.bench === 'datapath' && r.unit === 'dgram/s') out.push({ what: `throughput >= 0.95x raw (${at})`, ok: r.ratio >= 0.95 });
     if (r.bench === 'datapath' && r.unit === 'us') out.push({ what: `CPU/datagram <= 1.05x raw (${at})`, ok: r.ratio <= 1.05 });
+    if (r.bench === 'connect' && r.metric.includes('1 component, default')) out.push({ what: `connect (1 component) <= 0.1x werift (${at})`, ok: r.ratio <= 0.1 });
+    if (r.bench === 'footprint' && r.metric.startsWith('idle CPU')) out.push({ what: `idle CPU per pair <= 0.25x werift (${at})`, ok: r.ratio <= 0.25 });
+  }
+  const ours = (bench: string, metric: string): Row | undefined =>
+    rows.find((r) => r.impl === 'ice-agent' && r.bench === bench && r.metric.includes(metric));
+  // werift has one component only: its 1-component time is the yardstick for our 2 components.
+  const werift1 = rows.find((r) => r.impl === 'werift-ice' && r.bench === 'connect' && r.metric.includes('1 component, default'));
+  const two = ours('connect', '2 components, default');
+  if (werift1 && two) {
+    const ratio = two.median / werift1.median;
+    out.push({ what: `connect (2 components, default Ta) <= 0.5x werift's 1-component time (${ratio.toFixed(2)}x)`, ok: ratio <= 0.5 });
+  }
+  for (const r of rows) {
+    if (r.impl === 'ice-agent' && r.bench === 'footprint' && r.metric.startsWith('heap per agent')) {
+      out.push({ what: `heap per agent <= 12 KiB (${r.metric}: ${r.median.toFixed(1)} KiB)`, ok: r.median <= 12 });
+    }
   }
   return out;
 }
