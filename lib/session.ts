@@ -11,7 +11,7 @@ import { udpEndpointFactory, type DatagramEndpoint, type EndpointFactory } from 
 import { listHostAddresses, type AddressFilterOptions, type InterfaceSource } from './net/interfaces.js';
 import { realScheduler, type Scheduler } from './net/scheduler.js';
 import { parseStunServer, resolveStunServer, type LookupFn } from './net/stun-server-spec.js';
-import type { PortRange } from './net/udp-socket.js';
+import type { PortRange, UdpErrorKind } from './net/udp-socket.js';
 import type { TransportAddress } from './stun/types.js';
 import { IceError } from './util/errors.js';
 import { silentLogger, type Logger } from './util/logger.js';
@@ -163,7 +163,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
               a.address,
               {
                 onMessage: (data, from) => this.onDatagram(endpoint.local, data, from, last),
-                onError: (err, kind) => this.warn('ERR_SOCKET', `${kind} error on ${a.address}: ${err.message}`),
+                onError: (err, kind) => this.onSocketError(endpoint, err, kind),
               },
               this.options.portRange,
             );
@@ -267,6 +267,16 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       Object.assign(last, { epoch: this.core.routeEpoch, address: from.address, port: from.port, component: r });
       this.emit('data', r, data, from);
     }
+  }
+
+  /** Send errors (ENETUNREACH...) are reported; a socket-level error retires the socket and fails its candidates. */
+  private onSocketError(endpoint: DatagramEndpoint, err: Error, kind: UdpErrorKind): void {
+    this.warn('ERR_SOCKET', `${kind} error on ${addressKey(endpoint.local)}: ${err.message}`);
+    if (kind !== 'socket' || this.core.isClosed) return;
+    this.endpoints.delete(addressKey(endpoint.local));
+    void endpoint.close();
+    this.core.failHost(this.scheduler.now(), endpoint.local);
+    this.flush();
   }
 
   // ---- lifecycle ---------------------------------------------------------------------

@@ -246,6 +246,37 @@ export class IceAgentCore {
     this.out.events.push({ type: 'candidate', candidate: srflx });
   }
 
+  /**
+   * The driver lost the socket bound to `base` (closed or errored): its candidates stop
+   * being checked and its pairs fail; a component whose selected pair used it picks
+   * another valid pair if it has one.
+   */
+  failHost(now: number, base: TransportAddress): void {
+    const host = this.hosts.get(addressKey(base));
+    if (!host || this.closed) return;
+    this.hosts.delete(addressKey(base));
+    for (const [id, t] of this.txs) if (t.pair.local === host) this.txs.delete(id);
+    for (const p of this.checklist.all) {
+      if (p.local !== host) continue;
+      p.state = 'failed';
+      p.nominated = false;
+      p.nominating = false;
+    }
+    const c = this.components[host.component - 1]!;
+    if (c.selected?.local === host) {
+      c.selected = undefined;
+      c.consent = undefined;
+      c.announced = undefined;
+      c.lostSelection = true;
+      this.epoch++;
+      // Pairs of the remaining sockets were dropped when the lost one was nominated: form them again.
+      for (const h of this.hosts.values()) for (const r of this.remoteCandidates) this.formPair(h, r);
+      this.select(now, c);
+    }
+    if (c.previousSelected?.local === host) c.previousSelected = undefined;
+    this.afterInput(now, `socket ${addressKey(base)} lost`);
+  }
+
   // ---- remote parameters ---------------------------------------------------
 
   setRemoteCredentials(now: number, ufrag: string, pwd: string): void {
@@ -350,7 +381,7 @@ export class IceAgentCore {
     if (!remote) remote = this.learnPeerReflexive(now, host.component, from, verdict.priority);
     if (!remote) return;
     component.proven.add(addressKey(from));
-    const pair = this.checklist.find(host.component, host, from) ?? this.formPair(host, remote);
+    const pair = this.checklist.find(host.component, host, from) ?? this.formPair(host, remote, true);
     if (!pair) return;
     pair.remoteAuthenticated = true;
     // §7.3.1.4 triggered check (sent once the remote password is known).
@@ -459,10 +490,15 @@ export class IceAgentCore {
 
   // ---- checks ------------------------------------------------------------------
 
-  private formPair(host: LocalCandidate, remote: Candidate): CandidatePair | undefined {
+  /**
+   * Pairs a host with a remote candidate of its component and family. Once the component has a
+   * nominated pair, only a peer's authenticated check (`fromPeer`) still adds one: the controlling
+   * side may nominate a new pair, and we must be able to follow.
+   */
+  private formPair(host: LocalCandidate, remote: Candidate, fromPeer = false): CandidatePair | undefined {
     if (remote.component !== host.component || remote.transport !== 'udp') return undefined;
     if (addressFamily(remote.address) !== host.base.family) return undefined;
-    if (this.components[host.component - 1]!.selected?.nominated) return undefined;
+    if (!fromPeer && this.components[host.component - 1]!.selected?.nominated) return undefined;
     const pair = this.checklist.add(this._role, host, remote);
     if (!pair) this.drops.overLimit++;
     return pair;
@@ -570,6 +606,7 @@ export class IceAgentCore {
       for (const p of this.checklist.all) if (p.component === c.id && p.remoteAuthenticated) c.proven.add(addressKey(p.remote));
     }
     c.selected = best;
+    c.lostSelection = false;
     this.epoch++;
     c.consent = { lastResponseAt: now, pendingSince: undefined, nextCheckAt: this.nextConsentAt(now), lost: false };
     this.announceSelected(c);
@@ -583,6 +620,28 @@ export class IceAgentCore {
     if (c.announced?.pair === p && c.announced.local === local && c.announced.remote === p.remote) return;
     c.announced = { pair: p, local, remote: p.remote };
     this.out.events.push({ type: 'selected-pair', component: c.id, pair: pairInfo(this._role, p) });
+  }
+
+  /**
+   * The selected pair stopped answering consent checks (it would be `disconnected`): if another
+   * pair of the component proved itself, move there and retire the silent one. This is also how
+   * the controlled side follows a controlling peer that nominated a new pair after losing a socket.
+   */
+  private failover(now: number, c: Component): void {
+    const current = c.selected;
+    const since = c.consent?.pendingSince;
+    if (!current || since === undefined || now - since < this.config.timers.disconnectedAfterMs) return;
+    const alternative = this.checklist.all.some(
+      (p) => p !== current && p.component === c.id && p.state !== 'failed' && (p.nominated ? p.remoteAuthenticated : p.state === 'succeeded'),
+    );
+    if (!alternative) return;
+    current.state = 'failed';
+    current.nominated = false;
+    for (const [id, t] of this.txs) if (t.pair === current) this.txs.delete(id);
+    c.selected = undefined;
+    c.consent = undefined;
+    this.epoch++;
+    this.select(now, c);
   }
 
   /** §8.1.2: with a nominated pair, the component's frozen and waiting pairs are dropped and others stop retransmitting. */
@@ -664,6 +723,7 @@ export class IceAgentCore {
       c.consent = undefined;
       c.firstValidAt = undefined;
       c.allFailedAt = undefined;
+      c.lostSelection = false;
       c.state = 'starting';
     }
     this.localCandidates = this.localCandidates.filter((l) => l.type !== 'prflx');
@@ -704,6 +764,7 @@ export class IceAgentCore {
     for (const c of this.components) {
       // failed is terminal until an ICE restart (W3C RTCIceTransportState): late candidates do not revive it.
       if (c.state === 'failed') continue;
+      this.failover(now, c);
       const pending = this.checklist.all.filter((p) => p.component === c.id && p.state !== 'succeeded' && p.state !== 'failed').length;
       const pairs = this.checklist.all.filter((p) => p.component === c.id).length;
       if (pending === 0 && (pairs > 0 || (this.remoteEnded && this.remoteKey))) c.allFailedAt ??= now;

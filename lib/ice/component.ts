@@ -20,6 +20,8 @@ export interface Component {
   previousSelected: CandidatePair | undefined;
   /** Last consent response on `previousSelected`: it stops carrying data once consent would have expired. */
   previousConsentAt: number | undefined;
+  /** Its selected pair was lost with its socket: re-checking counts as `disconnected`, not `checking`. */
+  lostSelection: boolean;
   /** When the first pair became valid (starts the nomination wait). */
   firstValidAt: number | undefined;
   /** When every pair of the component had failed (starts the trickle grace). */
@@ -38,6 +40,7 @@ export function newComponent(id: number): Component {
     selected: undefined,
     previousSelected: undefined,
     previousConsentAt: undefined,
+    lostSelection: false,
     firstValidAt: undefined,
     allFailedAt: undefined,
     consent: undefined,
@@ -68,10 +71,11 @@ export function componentState(c: Component, f: ComponentFacts): ComponentState 
     return finished ? 'completed' : 'connected';
   }
   if (!f.canCheck) return 'starting';
-  if (f.pending > 0) return 'checking';
+  const searching = c.lostSelection ? 'disconnected' : 'checking';
+  if (f.pending > 0) return searching;
   // Nothing left to check: failed once no more candidates can be expected.
   if (f.pairs === 0 && !f.remoteEnded) return 'starting';
   // With nothing ever paired, peer-reflexive checks may still come: wait out the grace first.
   const giveUp = f.pairs > 0 && f.remoteEnded ? f.gatheringComplete : f.graceExpired;
-  return giveUp ? 'failed' : 'checking';
+  return giveUp ? 'failed' : searching;
 }
