@@ -1,16 +1,7 @@
+import type { Consent } from './consent.js';
 import type { ComponentState } from './ice-state.js';
 import type { Candidate, LocalCandidate } from './candidate-types.js';
 import type { CandidatePair } from './pair.js';
-
-/** RFC 7675 consent freshness of a component's selected pair. */
-export interface Consent {
-  /** Last authenticated response on the selected pair. */
-  lastResponseAt: number;
-  /** Send time of the oldest consent check still unanswered. */
-  pendingSince: number | undefined;
-  nextCheckAt: number;
-  lost: boolean;
-}
 
 export interface Component {
   readonly id: number;

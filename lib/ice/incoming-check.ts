@@ -52,3 +52,18 @@ export function authenticateCheck(buf: Buffer, msg: StunMessage, localUfrag: str
     controlled,
   };
 }
+
+/**
+ * §7.3.1.1: what an authenticated request's role attribute asks of us. Both sides claiming the
+ * same role: the larger 64-bit tie-breaker stays controlling; the other side switches, or we
+ * answer 487 so that it does.
+ */
+export function roleConflict(
+  role: 'controlling' | 'controlled',
+  tieBreaker: bigint,
+  verdict: { readonly controlling: bigint | undefined; readonly controlled: bigint | undefined },
+): 'none' | 'switch' | 'reject' {
+  if (role === 'controlling' && verdict.controlling !== undefined) return tieBreaker >= verdict.controlling ? 'reject' : 'switch';
+  if (role === 'controlled' && verdict.controlled !== undefined) return tieBreaker >= verdict.controlled ? 'switch' : 'reject';
+  return 'none';
+}

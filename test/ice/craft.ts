@@ -69,7 +69,5 @@ export function hostCandidate(address: string, port: number): Candidate {
 
 /** Size of the core's remote candidate list (private: no public getter exists yet). */
 export function remoteCandidateCount(core: IceAgentCore): number {
-  const list = (core as unknown as { remoteCandidates?: unknown }).remoteCandidates;
-  if (!Array.isArray(list)) throw new Error('IceAgentCore.remoteCandidates moved: update this helper');
-  return list.length;
+  return core.remoteCandidateList.length;
 }

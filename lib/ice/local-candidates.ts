@@ -1,0 +1,109 @@
+import type { TransportAddress } from '../stun/types.js';
+import type { Candidate, LocalCandidate } from './candidate-types.js';
+import { addressKey, candidateFoundation, candidatePriority, localPreference, sameTransportAddress } from './candidate.js';
+
+/** A host socket the driver has bound: one per (address, component). */
+export interface HostBinding {
+  readonly component: number;
+  readonly base: TransportAddress;
+  /** Rank of its interface (0 = preferred), for the local preference. */
+  readonly interfaceRank: number;
+}
+
+/** The local preference a candidate's priority was built from (RFC 8445 §5.1.2.1). */
+export function localPreferenceOf(c: Candidate): number {
+  return Math.floor(c.priority / 256) % 65536;
+}
+
+/** Our candidates: hosts (one per bound socket), and the srflx and prflx ones learned through them. */
+export class LocalCandidates {
+  private readonly hostsByBase = new Map<string, LocalCandidate>();
+  private list: LocalCandidate[] = [];
+
+  get all(): readonly LocalCandidate[] {
+    return this.list;
+  }
+
+  hosts(): IterableIterator<LocalCandidate> {
+    return this.hostsByBase.values();
+  }
+
+  hostAt(base: TransportAddress): LocalCandidate | undefined {
+    return this.hostsByBase.get(addressKey(base));
+  }
+
+  /** A new host candidate for a bound socket; undefined if that socket is known already. */
+  addHost(h: HostBinding): LocalCandidate | undefined {
+    if (this.hostsByBase.has(addressKey(h.base))) return undefined;
+    const host: LocalCandidate = {
+      foundation: candidateFoundation('host', h.base.address, 'udp'),
+      component: h.component,
+      transport: 'udp',
+      priority: candidatePriority('host', localPreference(h.base.address, h.interfaceRank), h.component),
+      address: h.base.address,
+      port: h.base.port,
+      type: 'host',
+      extensions: [],
+      base: h.base,
+    };
+    this.hostsByBase.set(addressKey(h.base), host);
+    this.list.push(host);
+    return host;
+  }
+
+  /**
+   * §5.1.3: one srflx per mapped address and base; undefined if redundant. It is kept even when it
+   * equals its base (no NAT), so a probe shows what the server saw; it is never paired (§6.1.2.4).
+   */
+  addServerReflexive(host: LocalCandidate, mapped: TransportAddress, server: TransportAddress): LocalCandidate | undefined {
+    if (this.list.some((c) => c.type === 'srflx' && c.base === host.base && sameTransportAddress(c, mapped))) return undefined;
+    const srflx: LocalCandidate = {
+      foundation: candidateFoundation('srflx', host.base.address, 'udp', server.address),
+      component: host.component,
+      transport: 'udp',
+      priority: candidatePriority('srflx', localPreferenceOf(host), host.component),
+      address: mapped.address,
+      port: mapped.port,
+      type: 'srflx',
+      relatedAddress: host.address,
+      relatedPort: host.port,
+      extensions: [],
+      base: host.base,
+    };
+    this.list.push(srflx);
+    return srflx;
+  }
+
+  /** The candidate with this mapped address on `host`'s socket, learning a peer-reflexive one if new (§7.2.5.3.1). */
+  reflexiveOf(host: LocalCandidate, mapped: TransportAddress, priority: number): LocalCandidate {
+    const known = this.list.find((c) => c.base === host.base && sameTransportAddress(c, mapped));
+    if (known) return known;
+    const prflx: LocalCandidate = {
+      foundation: candidateFoundation('prflx', host.base.address, 'udp'),
+      component: host.component,
+      transport: 'udp',
+      priority,
+      address: mapped.address,
+      port: mapped.port,
+      type: 'prflx',
+      relatedAddress: host.address,
+      relatedPort: host.port,
+      extensions: [],
+      base: host.base,
+    };
+    this.list.push(prflx);
+    return prflx;
+  }
+
+  /** The socket is gone: its host no longer receives or pairs. */
+  removeHost(base: TransportAddress): LocalCandidate | undefined {
+    const host = this.hostAt(base);
+    this.hostsByBase.delete(addressKey(base));
+    return host;
+  }
+
+  /** Peer-reflexive candidates belong to one session: an ICE restart forgets them. */
+  forgetPeerReflexive(): void {
+    this.list = this.list.filter((c) => c.type !== 'prflx');
+  }
+}
