@@ -1,4 +1,4 @@
-import { ClientTransaction, TransactionTable, newTransactionId, type RetransmitPolicy } from '../stun/transaction.js';
+import { ClientTransaction, TransactionTable, earliestDeadline, newTransactionId, type RetransmitPolicy } from '../stun/transaction.js';
 import type { RandomSource } from '../util/random.js';
 import { encodeCheck } from './check-message.js';
 import type { IceRole } from './config.js';
@@ -63,12 +63,7 @@ export class CheckTransactions {
   }
 
   nextDeadline(): number | undefined {
-    let next: number | undefined;
-    for (const t of this.table.values()) {
-      const d = t.tx.nextDeadline();
-      if (d !== Infinity && (next === undefined || d < next)) next = d;
-    }
-    return next;
+    return earliestDeadline(this.table.values());
   }
 
   get(id: Buffer): CheckTx | undefined {

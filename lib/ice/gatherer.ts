@@ -1,7 +1,7 @@
 import { encodeMessage } from '../stun/encode.js';
 import { METHOD_BINDING } from '../stun/constants.js';
 import { getAttribute } from '../stun/get-attribute.js';
-import { ClientTransaction, TransactionTable, newTransactionId, type RetransmitPolicy } from '../stun/transaction.js';
+import { ClientTransaction, TransactionTable, earliestDeadline, newTransactionId, type RetransmitPolicy } from '../stun/transaction.js';
 import type { StunMessage, TransportAddress } from '../stun/types.js';
 import type { RandomSource } from '../util/random.js';
 import type { LocalCandidate } from './candidate-types.js';
@@ -79,12 +79,7 @@ export class Gatherer {
   }
 
   nextDeadline(): number | undefined {
-    let next: number | undefined;
-    for (const q of this.queries.values()) {
-      const d = q.tx.nextDeadline();
-      if (d !== Infinity && (next === undefined || d < next)) next = d;
-    }
-    return next;
+    return earliestDeadline(this.queries.values());
   }
 
   /** Stops every query (close or restart); gathering is then complete. */

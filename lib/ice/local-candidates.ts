@@ -57,19 +57,7 @@ export class LocalCandidates {
    */
   addServerReflexive(host: LocalCandidate, mapped: TransportAddress, server: TransportAddress): LocalCandidate | undefined {
     if (this.list.some((c) => c.type === 'srflx' && c.base === host.base && sameTransportAddress(c, mapped))) return undefined;
-    const srflx: LocalCandidate = {
-      foundation: candidateFoundation('srflx', host.base.address, 'udp', server.address),
-      component: host.component,
-      transport: 'udp',
-      priority: candidatePriority('srflx', localPreferenceOf(host), host.component),
-      address: mapped.address,
-      port: mapped.port,
-      type: 'srflx',
-      relatedAddress: host.address,
-      relatedPort: host.port,
-      extensions: [],
-      base: host.base,
-    };
+    const srflx = reflexive(host, 'srflx', mapped, candidatePriority('srflx', localPreferenceOf(host), host.component), server);
     this.list.push(srflx);
     return srflx;
   }
@@ -78,19 +66,7 @@ export class LocalCandidates {
   reflexiveOf(host: LocalCandidate, mapped: TransportAddress, priority: number): LocalCandidate {
     const known = this.list.find((c) => c.base === host.base && sameTransportAddress(c, mapped));
     if (known) return known;
-    const prflx: LocalCandidate = {
-      foundation: candidateFoundation('prflx', host.base.address, 'udp'),
-      component: host.component,
-      transport: 'udp',
-      priority,
-      address: mapped.address,
-      port: mapped.port,
-      type: 'prflx',
-      relatedAddress: host.address,
-      relatedPort: host.port,
-      extensions: [],
-      base: host.base,
-    };
+    const prflx = reflexive(host, 'prflx', mapped, priority);
     this.list.push(prflx);
     return prflx;
   }
@@ -106,4 +82,21 @@ export class LocalCandidates {
   forgetPeerReflexive(): void {
     this.list = this.list.filter((c) => c.type !== 'prflx');
   }
+}
+
+/** A candidate learned through `host`'s socket: it is sent from that base, and names it as related address. */
+function reflexive(host: LocalCandidate, type: 'srflx' | 'prflx', mapped: TransportAddress, priority: number, server?: TransportAddress): LocalCandidate {
+  return {
+    foundation: candidateFoundation(type, host.base.address, 'udp', server?.address),
+    component: host.component,
+    transport: 'udp',
+    priority,
+    address: mapped.address,
+    port: mapped.port,
+    type,
+    relatedAddress: host.address,
+    relatedPort: host.port,
+    extensions: [],
+    base: host.base,
+  };
 }

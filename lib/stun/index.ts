@@ -13,7 +13,7 @@ export { shortTermKey, longTermKey, verifyIntegrity, verifyIntegritySha256, fing
 export { getAttribute, getAttributes } from './get-attribute.js';
 export { isStunDatagram, looksLikeClassicStun } from './demux.js';
 export {
-  ClientTransaction, TransactionTable, DEFAULT_RETRANSMIT, newTransactionId,
+  ClientTransaction, TransactionTable, DEFAULT_RETRANSMIT, newTransactionId, earliestDeadline,
   type RetransmitPolicy, type TransactionTick,
 } from './transaction.js';
 export { bindingResponse, errorResponse, REASON_PHRASES, type ErrorResponseOptions } from './binding-responder.js';

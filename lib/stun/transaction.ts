@@ -74,6 +74,16 @@ export class ClientTransaction {
   }
 }
 
+/** The earliest deadline among pending transactions, or undefined when none waits. */
+export function earliestDeadline(pending: Iterable<{ readonly tx: ClientTransaction }>): number | undefined {
+  let next: number | undefined;
+  for (const { tx } of pending) {
+    const d = tx.nextDeadline();
+    if (d !== Infinity && (next === undefined || d < next)) next = d;
+  }
+  return next;
+}
+
 /** 96 random bits (RFC 8489 §5: uniformly and randomly chosen). */
 export function newTransactionId(rng: RandomSource): Buffer {
   return rng.fill(Buffer.allocUnsafe(TRANSACTION_ID_LENGTH));
