@@ -26,6 +26,17 @@ Example (two peers on this machine, the second one's lines shown):
   mkfifo f; ice-probe peer --role controlling --host 127.0.0.1 --send hi < f |
             ice-probe peer --role controlled --host 127.0.0.1 --send ho | tee f`;
 
+/** Longest wait after `done` for nomination to complete, so that the other side can connect too. */
+const SETTLE_MS = 2000;
+
+/** Resolves once every component's selected pair is nominated (then both sides know it), or after `maxMs`. */
+async function untilNominated(agent: IceAgent, components: number, maxMs: number): Promise<void> {
+  const nominated = (): boolean => Array.from({ length: components }, (_, i) => agent.getSelectedPair(i + 1)?.nominated).every(Boolean);
+  for (const until = performance.now() + maxMs; !nominated() && performance.now() < until; ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 export const peerCommand: Command = {
   spec: {
     name: 'peer',
@@ -97,6 +108,8 @@ export const peerCommand: Command = {
       log(`done: ${ok ? 'ok' : 'FAILED'}, ${reason}`);
       rl.close();
       process.stdin.destroy();
+      // The other side may still need our answers: stay until nomination went through (bounded).
+      if (ok) await untilNominated(agent, components, SETTLE_MS);
       await agent.close(); // lets datagrams sent just before leave first
       resolveExit(ok ? 0 : 1);
     };
