@@ -21,6 +21,7 @@ import { shortTermKey } from '../../lib/stun/integrity.js';
 import { METHOD_BINDING } from '../../lib/stun/constants.js';
 import { chromeCheck } from '../security/support/agents.js';
 import { CAPTURE_CREDENTIALS as C } from './captures.js';
+import { signalGathered } from '../net/support/loopback.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = process.argv[2] ?? join(here, '..', '..', '..', 'fixtures', 'captures');
@@ -35,12 +36,7 @@ const observing = (who: string): EndpointFactory => async (address, handlers, ra
 const a = new IceAgent({ role: 'controlling', addresses: ['127.0.0.1'], includeLoopback: true, ufrag: C.a.ufrag, pwd: C.a.pwd, endpointFactory: observing('A') });
 const b = new IceAgent({ role: 'controlled', addresses: ['127.0.0.1'], includeLoopback: true, ufrag: C.b.ufrag, pwd: C.b.pwd, endpointFactory: observing('B') });
 await Promise.all([a.gather(), b.gather()]);
-a.setRemoteParameters(b.localParameters);
-b.setRemoteParameters(a.localParameters);
-for (const c of a.localCandidates) b.addRemoteCandidate(c);
-for (const c of b.localCandidates) a.addRemoteCandidate(c);
-a.endOfRemoteCandidates();
-b.endOfRemoteCandidates();
+signalGathered(a, b);
 await Promise.all([a.waitFor(['connected', 'completed'], 5000), b.waitFor(['connected', 'completed'], 5000)]);
 await new Promise((r) => setTimeout(r, 300));
 a.send(1, Buffer.from('application data from A'));

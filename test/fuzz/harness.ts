@@ -24,6 +24,7 @@ import { DEFAULT_LIMITS } from '../../lib/ice/config.js';
 import { closeSocket, exchange, hostOf, rawSocket } from '../security/support/agents.js';
 import { CAPTURE_CREDENTIALS, loadCaptures } from './captures.js';
 import { Rng, nextInput, type FuzzKind } from './mutator.js';
+import { signalGathered } from '../net/support/loopback.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -153,12 +154,7 @@ async function fuzz(o: FuzzOptions, problems: string[]): Promise<FuzzReport> {
       gc();
       heapBefore = process.memoryUsage().heapUsed;
       // Signal T and P while the fuzzing goes on.
-      T.setRemoteParameters(P.localParameters);
-      P.setRemoteParameters(T.localParameters);
-      for (const c of T.localCandidates) P.addRemoteCandidate(c);
-      for (const c of P.localCandidates) T.addRemoteCandidate(c);
-      T.endOfRemoteCandidates();
-      P.endOfRemoteCandidates();
+      signalGathered(T, P);
       connected = Promise.all([T.waitFor(['connected', 'completed'], 30_000), P.waitFor(['connected', 'completed'], 30_000)]).then(
         () => { connectedUnderFire = true; },
         (err: Error) => { problems.push(`T and P did not connect under fire: ${err.message}`); },

@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Direction, PeerResult } from './support/chrome-peer.js';
+import { destroyNamespace } from '../system/support/netns.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PEER = join(here, 'support', 'chrome-peer.js');
@@ -82,17 +83,6 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Kills what runs in the namespace (by pid) and deletes it. Synchronous: safe in signal and exit handlers. */
-function destroyNamespace(ns: string): void {
-  try {
-    const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    for (const p of pids.split('\n').map(Number).filter((n) => n > 0)) {
-      try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
-    }
-  } catch { /* no such namespace */ }
-  try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* already gone */ }
 }
 
 /** Namespaces `ice<pid>-chrome` and profile dirs `ice-chrome-<pid>-*` of runs whose process is gone. */

@@ -16,6 +16,15 @@ export function wire(a: IceAgent, b: IceAgent): void {
   b.setRemoteParameters(a.localParameters);
 }
 
+/** Hands everything two already-gathered agents have to each other: credentials, candidates, end-of-candidates. */
+export function signalGathered(a: IceAgent, b: IceAgent): void {
+  for (const [x, y] of [[a, b], [b, a]] as const) {
+    y.setRemoteParameters(x.localParameters);
+    for (const c of x.localCandidates) y.addRemoteCandidate(c);
+    y.endOfRemoteCandidates();
+  }
+}
+
 /** Resolves with the first datagram `agent` delivers on `component`, or rejects after `timeoutMs` (timer always cleared). */
 export function nextData(agent: IceAgent, component: number, timeoutMs = 2000): Promise<{ data: Buffer; from: TransportAddress }> {
   return new Promise((resolve, reject) => {

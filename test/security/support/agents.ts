@@ -12,6 +12,7 @@ import { decodeMessage } from '../../../lib/stun/decode.js';
 import { shortTermKey } from '../../../lib/stun/integrity.js';
 import { METHOD_BINDING } from '../../../lib/stun/constants.js';
 import type { StunAttribute, StunMessage, TransportAddress } from '../../../lib/stun/types.js';
+import { signalGathered } from '../../net/support/loopback.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -36,12 +37,7 @@ export async function connectedPair(
 ): Promise<{ a: IceAgent; b: IceAgent }> {
   const a = await loopbackAgent({ role: 'controlling', ...aOpts });
   const b = await loopbackAgent({ role: 'controlled', ...bOpts });
-  a.setRemoteParameters(b.localParameters);
-  b.setRemoteParameters(a.localParameters);
-  for (const c of a.localCandidates) b.addRemoteCandidate(c);
-  for (const c of b.localCandidates) a.addRemoteCandidate(c);
-  a.endOfRemoteCandidates();
-  b.endOfRemoteCandidates();
+  signalGathered(a, b);
   await Promise.all([a.waitFor(['connected', 'completed'], timeoutMs), b.waitFor(['connected', 'completed'], timeoutMs)]);
   return { a, b };
 }
