@@ -14,7 +14,7 @@ import type { DropCounters } from './events.js';
 import { Gatherer } from './gatherer.js';
 import { LocalCandidates, localPreferenceOf } from './local-candidates.js';
 import { Outbox } from './outbox.js';
-import { computePairPriority, pairInfo, type CandidatePair } from './pair.js';
+import { pairInfo, type CandidatePair } from './pair.js';
 import { RemoteCandidates } from './remote-candidates.js';
 import { bestUsable, bestValid, hasPending, isUsable, nominationTime } from './selection.js';
 import { IceStateMachine, aggregateIceState } from './state-aggregator.js';
@@ -257,8 +257,7 @@ export abstract class CheckEngine {
         remoteEnded: this.remoteEnded,
         graceExpired: c.allFailedAt !== undefined && now >= this.graceEnd(c),
         gatheringComplete: this.gatherer.state === 'complete',
-        disconnectedAfterMs: this.config.timers.disconnectedAfterMs,
-        now,
+        consentSilent: consentSilent(c.consent, now, this.config.timers),
       });
       if (state === c.state) continue;
       c.state = state;
@@ -284,10 +283,7 @@ export abstract class CheckEngine {
   protected replaceRemote(old: Candidate, next: Candidate): void {
     this.remote.replace(old, next);
     for (const p of this.checklist.all) {
-      if (p.remote === old) {
-        p.remote = next;
-        p.priority = computePairPriority(this._role, p.local, next);
-      }
+      if (p.remote === old) p.remote = next;
     }
     this.checklist.reprioritise(this._role);
     for (const c of this.components) this.announceSelected(c);

@@ -48,16 +48,15 @@ export interface ComponentFacts {
   readonly remoteEnded: boolean;
   readonly graceExpired: boolean;
   readonly gatheringComplete: boolean;
-  readonly disconnectedAfterMs: number;
-  readonly now: number;
+  /** A consent check on the selected pair has gone unanswered for `disconnectedAfterMs`. */
+  readonly consentSilent: boolean;
 }
 
 /** The per-component state the aggregator combines (seed vocabulary). */
 export function componentState(c: Component, f: ComponentFacts): ComponentState {
   if (c.consent?.lost) return 'failed';
   if (c.selected) {
-    const pendingSince = c.consent?.pendingSince;
-    if (pendingSince !== undefined && f.now - pendingSince >= f.disconnectedAfterMs) return 'disconnected';
+    if (f.consentSilent) return 'disconnected';
     const finished = c.selected.nominated && f.pending === 0 && f.remoteEnded && f.gatheringComplete;
     return finished ? 'completed' : 'connected';
   }
