@@ -1,14 +1,12 @@
 import { expect } from 'chai';
 import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
-import { Sim, componentStates, connectPair, firstAt, stunOf, states, type SimAgent } from './sim.js';
+import { Sim, componentStates, connectPair, firstAt, signalAndComplete, stunOf, states, type SimAgent } from './sim.js';
 
 function completedPair(): { sim: Sim; a: SimAgent; b: SimAgent; net: { down: boolean } } {
   const net = { down: false };
   const sim = new Sim({ drop: () => net.down });
   const [a, b] = connectPair(sim, ['10.0.0.1'], ['10.0.0.2']);
-  sim.signal(a, b);
-  sim.signal(b, a);
-  const ok = sim.run(10_000, () => a.core.state === 'completed' && b.core.state === 'completed');
+  const ok = signalAndComplete(sim, a, b);
   expect(ok, `A ${states(a)} B ${states(b)}`).to.equal(true);
   return { sim, a, b, net };
 }

@@ -1,14 +1,12 @@
 import { expect } from 'chai';
 import { PACKET_DROPPED } from '../../lib/ice/agent.js';
 import { IceError } from '../../lib/util/errors.js';
-import { Sim, connectPair, states, type SimAgent } from './sim.js';
+import { Sim, connectPair, signalAndComplete, states, type SimAgent } from './sim.js';
 
 function completedPair(): { sim: Sim; a: SimAgent; b: SimAgent } {
   const sim = new Sim();
   const [a, b] = connectPair(sim, ['10.0.0.1'], ['10.0.0.2']);
-  sim.signal(a, b);
-  sim.signal(b, a);
-  const ok = sim.run(10_000, () => a.core.state === 'completed' && b.core.state === 'completed');
+  const ok = signalAndComplete(sim, a, b);
   expect(ok, `A ${states(a)} B ${states(b)}`).to.equal(true);
   return { sim, a, b };
 }

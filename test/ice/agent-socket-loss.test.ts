@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Sim, states, type SimAgent } from './sim.js';
+import { Sim, signalAndComplete, states, type SimAgent } from './sim.js';
 
 function twoHostPair(): { sim: Sim; a: SimAgent; b: SimAgent } {
   const sim = new Sim();
@@ -7,9 +7,7 @@ function twoHostPair(): { sim: Sim; a: SimAgent; b: SimAgent } {
   const b = sim.addAgent('B', ['10.0.0.2'], { role: 'controlled' });
   sim.gather(a);
   sim.gather(b);
-  sim.signal(a, b);
-  sim.signal(b, a);
-  expect(sim.run(10_000, () => a.core.state === 'completed' && b.core.state === 'completed')).to.equal(true);
+  expect(signalAndComplete(sim, a, b)).to.equal(true);
   return { sim, a, b };
 }
 

@@ -254,3 +254,10 @@ export function connectPair(sim: Sim, aIps: string[], bIps: string[], opts: { co
   sim.gather(b, opts.servers);
   return [a, b];
 }
+
+/** Signals both agents to each other, then runs until both are completed; says whether they got there. */
+export function signalAndComplete(sim: Sim, a: SimAgent, b: SimAgent, untilMs = sim.now + 10_000): boolean {
+  sim.signal(a, b);
+  sim.signal(b, a);
+  return sim.run(untilMs, () => a.core.state === 'completed' && b.core.state === 'completed');
+}

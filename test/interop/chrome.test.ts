@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Direction, PeerResult } from './support/chrome-peer.js';
-import { destroyNamespace } from '../system/support/netns.js';
+import { alive, destroyNamespace } from '../system/support/netns.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PEER = join(here, 'support', 'chrome-peer.js');
@@ -74,15 +74,6 @@ function skipReason(): string | undefined {
     return `${CHROMIUM} is not installed (apt-get install -y chromium, or set $CHROMIUM)`;
   }
   return undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Namespaces `ice<pid>-chrome` and profile dirs `ice-chrome-<pid>-*` of runs whose process is gone. */

@@ -1,16 +1,7 @@
 import { expect } from 'chai';
 import { parseStunServer, resolveStunServer, DEFAULT_STUN_PORT, type LookupFn } from '../../lib/net/stun-server-spec.js';
 import { IceError } from '../../lib/util/errors.js';
-
-async function rejection(p: Promise<unknown>): Promise<IceError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(IceError);
-    return err as IceError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from './support/rejection.js';
 
 describe('net/stun-server-spec', () => {
   describe('parseStunServer', () => {

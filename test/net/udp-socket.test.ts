@@ -4,18 +4,9 @@ import * as dgram from 'node:dgram';
 import { bindUdpSocket, UdpEndpoint, type UdpErrorKind } from '../../lib/net/udp-socket.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
 import { IceError } from '../../lib/util/errors.js';
+import { rejection } from './support/rejection.js';
 
 type Received = { data: string; from: TransportAddress };
-
-async function rejection(p: Promise<unknown>): Promise<IceError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(IceError);
-    return err as IceError;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
   const end = Date.now() + ms;

@@ -89,7 +89,8 @@ function listNamespaces(): string[] {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process still exists (EPERM: it does, but is not ours). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
