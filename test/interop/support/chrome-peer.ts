@@ -437,8 +437,10 @@ export async function runExchange(o: Options): Promise<PeerResult> {
     await agent.waitFor(['completed'], o.timeoutMs);
     await withTimeout(clientHello, o.timeoutMs, 'DTLS ClientHello from Chrome');
     chrome = await cdp.evaluate<ChromeStats>(session, 'window.__stats()');
-    // Chrome marks the pair nominated a little after connecting on the controlled side: give it a moment.
-    for (let i = 0; i < 40 && chrome.nominated !== true; i++) {
+    // On the controlled side Chrome marks the pair nominated, and its own check on a peer-reflexive
+    // pair succeeded, a little after it reports connected: give it a moment.
+    const settled = (c: ChromeStats): boolean => c.nominated === true && c.pairState === 'succeeded' && (c.responsesReceived ?? 0) >= 1;
+    for (let i = 0; i < 40 && !settled(chrome); i++) {
       await new Promise((r) => setTimeout(r, 100));
       chrome = await cdp.evaluate<ChromeStats>(session, 'window.__stats()');
     }
