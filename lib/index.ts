@@ -6,7 +6,7 @@ export type { IceState, ComponentState, W3CIceTransportState } from './ice/ice-s
 export type { PairInfo, PairState } from './ice/pair.js';
 export type { IceRole, AgentTimers, AgentLimits } from './ice/config.js';
 export { DEFAULT_TIMERS, DEFAULT_LIMITS } from './ice/config.js';
-export type { GatheringState, DropCounters } from './ice/events.js';
+export type { GatheringState, DropCounters, TraceEvent } from './ice/events.js';
 export type { TransportAddress } from './stun/types.js';
 export type { PortRange } from './net/udp-socket.js';
 export type { AddressFilterOptions, HostAddress } from './net/interfaces.js';

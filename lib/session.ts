@@ -4,7 +4,7 @@ import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
 import { addressKey } from './ice/candidate.js';
 import { formatCandidate, parseCandidate } from './ice/candidate-sdp.js';
 import type { AgentLimits, AgentTimers, IceRole } from './ice/config.js';
-import type { AgentEvent, DropCounters, GatheringState } from './ice/events.js';
+import type { AgentEvent, DropCounters, GatheringState, TraceEvent } from './ice/events.js';
 import type { ComponentState, IceState, W3CIceTransportState } from './ice/ice-state.js';
 import type { PairInfo } from './ice/pair.js';
 import { udpEndpointFactory, type DatagramEndpoint, type EndpointFactory } from './net/datagram-endpoint.js';
@@ -64,6 +64,8 @@ export interface IceAgentEvents {
   stunresult: [result: { server: TransportAddress; base: TransportAddress; mapped?: TransportAddress; error?: string }];
   data: [component: number, data: Buffer, from: TransportAddress];
   warning: [warning: IceWarning];
+  /** Diagnostics: pairs formed and changed, checks sent and their results (see TraceEvent). */
+  trace: [event: TraceEvent];
 }
 
 /**
@@ -358,6 +360,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       case 'role':
         this.emit('rolechange', e.role, e.reason);
         break;
+      default:
+        this.emit('trace', e);
     }
   }
 

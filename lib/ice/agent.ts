@@ -310,6 +310,7 @@ export class IceAgentCore extends CheckEngine {
     component.proven.add(addressKey(from));
     if (msg.cls === 'error') {
       const code = getAttribute(msg, 'ERROR-CODE')?.value.code;
+      this.txs.result(t, 'error', code);
       if (code === ERROR_ROLE_CONFLICT) {
         // §7.2.5.1: switch role (unless already switched) and check the pair again.
         if (t.role === this._role) this.switchRole(this._role === 'controlling' ? 'controlled' : 'controlling', 'peer answered 487 Role Conflict');
@@ -319,6 +320,7 @@ export class IceAgentCore extends CheckEngine {
       return;
     }
     pair.rttMs = now - t.lastSentAt;
+    this.txs.result(t, 'success', undefined, pair.rttMs);
     if (t.kind === 'consent') {
       if (component.consent && component.selected === pair) {
         component.consent.lastResponseAt = now;

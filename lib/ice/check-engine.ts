@@ -242,6 +242,7 @@ export abstract class CheckEngine {
   /** Recomputes each component's state and the aggregate iceState; emits what changed. */
   protected updateStates(now: number, reason: string): void {
     if (this.closed) return;
+    this.tracePairs();
     let changed = '';
     for (const c of this.components) {
       // failed is terminal until an ICE restart (W3C RTCIceTransportState): late candidates do not revive it.
@@ -267,6 +268,16 @@ export abstract class CheckEngine {
     if (!changed) return;
     const target = aggregateIceState(this.components.map((c) => c.state), false);
     for (const change of this.machine.moveTo(target, `${changed} (${reason})`)) this.out.events.push({ type: 'state', ...change });
+  }
+
+  /** Publishes a `pair` trace event for every pair formed or changed since the last input. */
+  private tracePairs(): void {
+    for (const p of this.checklist.all) {
+      const key = p.nominated ? `${p.state}+` : p.state;
+      if (p.reported === key) continue;
+      p.reported = key;
+      this.out.events.push({ type: 'pair', pair: pairInfo(this._role, p) });
+    }
   }
 
   protected graceEnd(c: Component): number {

@@ -5,9 +5,13 @@ import type { IceRole } from './config.js';
 import type { Outbox } from './outbox.js';
 import { remoteAddress, type CandidatePair } from './pair.js';
 
+export type CheckKind = 'check' | 'consent';
+
 /** One connectivity or consent check in flight. */
 export interface CheckTx {
-  readonly kind: 'check' | 'consent';
+  readonly kind: CheckKind;
+  /** Hex transaction id, for traces. */
+  readonly id: string;
   readonly pair: CandidatePair;
   readonly tx: ClientTransaction;
   readonly request: Buffer;
@@ -42,8 +46,26 @@ export class CheckTransactions {
     const transactionId = newTransactionId(this.random);
     const request = encodeCheck({ transactionId, ...who, priority, useCandidate });
     const tx = new ClientTransaction(this.policy, now);
-    this.table.add(transactionId, { kind, pair, tx, request, useCandidate, role: who.role, priority, lastSentAt: now });
-    this.out.transmits.push({ from: pair.local.base, to: remoteAddress(pair), data: request });
+    const t: CheckTx = { kind, id: transactionId.toString('hex'), pair, tx, request, useCandidate, role: who.role, priority, lastSentAt: now };
+    this.table.add(transactionId, t);
+    this.transmit(t);
+  }
+
+  /** Reports how a check ended (the caller removed or is removing it from the table). */
+  result(t: CheckTx, outcome: 'success' | 'error' | 'timeout', code?: number, rttMs?: number): void {
+    this.out.events.push({
+      type: 'check-result', pairId: t.pair.id, component: t.pair.component, kind: t.kind, transactionId: t.id, outcome,
+      ...(code !== undefined && { code }),
+      ...(rttMs !== undefined && { rttMs }),
+    });
+  }
+
+  private transmit(t: CheckTx): void {
+    this.out.transmits.push({ from: t.pair.local.base, to: remoteAddress(t.pair), data: t.request });
+    this.out.events.push({
+      type: 'check-sent', pairId: t.pair.id, component: t.pair.component, kind: t.kind, transactionId: t.id,
+      attempt: t.tx.sentCount, useCandidate: t.useCandidate,
+    });
   }
 
   /** Retransmits what is due and returns the checks that gave up. */
@@ -53,9 +75,10 @@ export class CheckTransactions {
       const step = t.tx.tick(now);
       if (step === 'retransmit') {
         t.lastSentAt = now;
-        this.out.transmits.push({ from: t.pair.local.base, to: remoteAddress(t.pair), data: t.request });
+        this.transmit(t);
       } else if (step === 'timeout') {
         this.table.delete(id);
+        this.result(t, 'timeout');
         timedOut.push(t);
       }
     }

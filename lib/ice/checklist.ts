@@ -41,6 +41,7 @@ export class Checklist {
       nominating: false,
       rttMs: undefined,
       remoteAuthenticated: false,
+      reported: undefined,
     };
     if (this.pairs.length >= this.maxPairs && !this.evictLowest(pair.priority)) return undefined;
     // §6.1.2.6 with trickle: a pair waits behind a same-foundation pair of its own or a lower

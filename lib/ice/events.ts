@@ -3,6 +3,7 @@ import type { LocalCandidate } from './candidate-types.js';
 import type { IceRole } from './config.js';
 import type { ComponentState, IceState } from './ice-state.js';
 import type { PairInfo } from './pair.js';
+import type { CheckKind } from './check-transactions.js';
 
 export type GatheringState = 'new' | 'gathering' | 'complete';
 
@@ -21,7 +22,39 @@ export type AgentEvent =
   | { readonly type: 'component-state'; readonly component: number; readonly state: ComponentState }
   | { readonly type: 'state'; readonly state: IceState; readonly previous: IceState; readonly reason: string }
   | { readonly type: 'selected-pair'; readonly component: number; readonly pair: PairInfo }
-  | { readonly type: 'role'; readonly role: IceRole; readonly reason: string };
+  | { readonly type: 'role'; readonly role: IceRole; readonly reason: string }
+  | TraceEvent;
+
+/**
+ * Diagnostics for reports and logs: pairs and the checks on them. Emitted per check, never per
+ * data datagram, so recording them costs nothing on the data path.
+ */
+export type TraceEvent =
+  /** A pair was formed, or its state or nomination changed. */
+  | { readonly type: 'pair'; readonly pair: PairInfo }
+  /** A check (or consent check) left; `attempt` 1 is the first transmission, 2+ retransmissions. */
+  | {
+      readonly type: 'check-sent';
+      readonly pairId: number;
+      readonly component: number;
+      readonly kind: CheckKind;
+      readonly transactionId: string;
+      readonly attempt: number;
+      readonly useCandidate: boolean;
+    }
+  /** How a check ended: an authenticated success or error response, or a timeout. */
+  | {
+      readonly type: 'check-result';
+      readonly pairId: number;
+      readonly component: number;
+      readonly kind: CheckKind;
+      readonly transactionId: string;
+      readonly outcome: 'success' | 'error' | 'timeout';
+      readonly code?: number;
+      readonly rttMs?: number;
+    };
+
+export type TraceEventType = TraceEvent['type'];
 
 /** A datagram the driver must send from the socket bound to `from`. */
 export interface Transmit {

@@ -28,6 +28,8 @@ export interface CandidatePair {
   rttMs: number | undefined;
   /** Remote address proved itself: an authenticated request or response on this pair. */
   remoteAuthenticated: boolean;
+  /** State and nomination last published in a `pair` trace event. */
+  reported: string | undefined;
 }
 
 export function computePairPriority(role: IceRole, local: Candidate, remote: Candidate): bigint {
@@ -47,6 +49,8 @@ export function remoteAddress(pair: CandidatePair): TransportAddress {
 
 /** The public view of a pair: what the CLI and stats show. */
 export interface PairInfo {
+  /** Unique within the agent (pair ids are not reused, also across restarts). */
+  readonly id: number;
   readonly component: number;
   readonly local: LocalCandidate;
   readonly remote: Candidate;
@@ -58,6 +62,7 @@ export interface PairInfo {
 
 export function pairInfo(role: IceRole, p: CandidatePair): PairInfo {
   return {
+    id: p.id,
     component: p.component,
     local: p.validLocal ?? p.local,
     remote: p.remote,
