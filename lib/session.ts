@@ -56,7 +56,10 @@ export interface IceWarning {
 export interface IceAgentEvents {
   statechange: [state: IceState, previous: IceState, reason: string];
   componentstatechange: [component: number, state: ComponentState];
-  candidate: [candidate: LocalCandidate, sdp: string];
+  /** A local candidate to signal; `sdp` and the candidate carry the generation's `ufrag` extension. */
+  candidate: [candidate: LocalCandidate, sdp: string, ufrag: string];
+  /** An ICE restart began, by `restart()` or by the peer (new remote parameters): signal `parameters` to the peer. */
+  restart: [parameters: { readonly ufrag: string; readonly pwd: string }, by: 'local' | 'peer'];
   gatheringstatechange: [state: GatheringState];
   endofcandidates: [];
   selectedpairchange: [component: number, pair: PairInfo];
@@ -218,12 +221,18 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     this.flush();
   }
 
-  /** A candidate line (`candidate:...`, with or without `a=`) or object; `null` means end-of-candidates. */
-  addRemoteCandidate(candidate: string | Candidate | null): void {
+  /**
+   * A candidate line (`candidate:...`, with or without `a=`) or object; `null` means end-of-candidates.
+   * `ufrag` (or a `ufrag` extension on the line, as browsers write it) names the peer's generation:
+   * candidates of a generation an ICE restart retired are dropped (counted in `drops.staleCandidate`).
+   * Throws ERR_INVALID_CANDIDATE for a malformed line or an address that is never checked
+   * (unspecified, broadcast, multicast, port 0).
+   */
+  addRemoteCandidate(candidate: string | Candidate | null, ufrag?: string): void {
     this.assertOpen();
     if (candidate === null) return this.endOfRemoteCandidates();
     const parsed = typeof candidate === 'string' ? parseCandidate(candidate) : candidate;
-    this.core.addRemoteCandidate(this.scheduler.now(), parsed);
+    this.core.addRemoteCandidate(this.scheduler.now(), parsed, ufrag);
     this.flush();
   }
 
@@ -233,11 +242,15 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     this.flush();
   }
 
-  /** ICE restart: new local parameters (signal them and the candidates again); data keeps flowing on the old pair meanwhile. */
+  /**
+   * ICE restart: new local parameters, readable from `localParameters` when this returns (signal
+   * them); the candidates of the new generation are emitted after this call returns, as `gather()`
+   * does, so they follow the parameters. Data keeps flowing on the old pair meanwhile.
+   */
   restart(): void {
     this.assertOpen();
     this.core.restart(this.scheduler.now());
-    this.flush();
+    queueMicrotask(() => this.flush());
   }
 
   // ---- data ------------------------------------------------------------------------
@@ -266,6 +279,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     const r = this.core.handlePacket(this.scheduler.now(), local, from, data);
     if (r === PACKET_STUN) this.flush();
     else if (r !== PACKET_DROPPED) {
+      // Events still queued (a restart's, say) are told before the data that follows them.
+      if (this.core.hasPendingEvents) this.flush();
       Object.assign(last, { epoch: this.core.routeEpoch, address: from.address, port: from.port, component: r });
       this.emit('data', r, data, from);
     }
@@ -337,8 +352,13 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private dispatch(e: AgentEvent): void {
     switch (e.type) {
-      case 'candidate':
-        this.emit('candidate', e.candidate, formatCandidate(e.candidate));
+      case 'candidate': {
+        const tagged = { ...e.candidate, extensions: [...e.candidate.extensions, ['ufrag', e.ufrag] as const] };
+        this.emit('candidate', tagged, formatCandidate(tagged), e.ufrag);
+        break;
+      }
+      case 'restart':
+        this.emit('restart', this.core.localParameters, e.by);
         break;
       case 'gathering':
         this.emit('gatheringstatechange', e.state);

@@ -1,4 +1,4 @@
-import { ERROR_ROLE_CONFLICT } from '../stun/constants.js';
+import { ERROR_BAD_REQUEST, ERROR_ROLE_CONFLICT, METHOD_BINDING } from '../stun/constants.js';
 import { decodeMessage } from '../stun/decode.js';
 import { isStunDatagram } from '../stun/demux.js';
 import { getAttribute } from '../stun/get-attribute.js';
@@ -8,6 +8,7 @@ import type { StunMessage, TransportAddress } from '../stun/types.js';
 import { IceError } from '../util/errors.js';
 import { randomIceString } from '../util/random.js';
 import type { Candidate, LocalCandidate } from './candidate-types.js';
+import { unsafeAddressReason } from './address-safety.js';
 import { addressKey, sameTransportAddress } from './candidate.js';
 import { CheckEngine } from './check-engine.js';
 import { encodeCheckSuccess } from './check-message.js';
@@ -18,6 +19,7 @@ import { toW3C, type ComponentState, type IceState, type W3CIceTransportState } 
 import { authenticateCheck, roleConflict } from './incoming-check.js';
 import type { HostBinding } from './local-candidates.js';
 import { pairInfo, remoteAddress, type PairInfo } from './pair.js';
+import { candidateUfrag } from './remote-generations.js';
 
 export type { HostBinding } from './local-candidates.js';
 
@@ -90,6 +92,11 @@ export class IceAgentCore extends CheckEngine {
     return this.out.events.shift();
   }
 
+  /** True while events wait to be polled. */
+  get hasPendingEvents(): boolean {
+    return this.out.events.length > 0;
+  }
+
   /** The earliest time `handleTimeout` has work to do, or undefined if none. */
   pollTimeout(): number | undefined {
     if (this.closed) return undefined;
@@ -133,7 +140,7 @@ export class IceAgentCore extends CheckEngine {
       this.component(h.component);
       const host = this.local.addHost(h);
       if (!host) continue;
-      this.out.events.push({ type: 'candidate', candidate: host });
+      this.emitCandidate(host);
       added.push(host);
       for (const r of this.remote.all) this.formPair(host, r);
     }
@@ -174,23 +181,49 @@ export class IceAgentCore extends CheckEngine {
 
   // ---- remote parameters ---------------------------------------------------
 
+  /**
+   * The peer's ufrag and password. The same ones again change nothing; different ones while
+   * others are in force are an ICE restart by the peer (RFC 8445 §9, RFC 8839 §4.4.1.1.2): this
+   * agent restarts too (new local credentials, a `restart` event) and checks the new generation.
+   */
   setRemoteCredentials(now: number, ufrag: string, pwd: string): void {
     this.assertOpen();
     checkCredential('ufrag', ufrag, 4);
     checkCredential('pwd', pwd, 22);
+    const key = shortTermKey(pwd);
+    if (this.remoteUfrag === ufrag && this.remoteKey?.equals(key)) return;
+    if (this.remoteUfrag !== undefined) this.startGeneration('peer');
     this.remoteUfrag = ufrag;
-    this.remoteKey = shortTermKey(pwd);
+    this.remoteKey = key;
+    for (const candidate of this.generations.take(ufrag)) this.addCurrentCandidate(now, candidate);
     // Peers that checked us before we knew their password get their triggered checks now (§7.3.1.4).
     for (const p of this.checklist.all) if (p.remoteAuthenticated && p.state !== 'succeeded') this.checklist.trigger(p);
     this.afterInput(now, 'remote credentials set');
   }
 
-  /** Adds a signalled remote candidate (trickled at any time). Unresolved mDNS and TCP candidates are kept but not paired. */
-  addRemoteCandidate(now: number, candidate: Candidate): void {
+  /**
+   * Adds a signalled remote candidate (trickled at any time). Unresolved mDNS and TCP candidates
+   * are kept but not paired. `ufrag` (or the candidate's `ufrag` extension) names its generation:
+   * a candidate of an older one is dropped and counted (`drops.staleCandidate`), one of a
+   * generation whose parameters have not arrived yet waits for them. Unsafe addresses throw.
+   */
+  addRemoteCandidate(now: number, candidate: Candidate, ufrag = candidateUfrag(candidate)): void {
     this.assertOpen();
     if (candidate.component < 1 || candidate.component > this.components.length) {
       throw new IceError('ERR_INVALID_CANDIDATE', `candidate component ${candidate.component} is not in 1..${this.components.length}`);
     }
+    const unsafe = unsafeAddressReason(candidate.address, candidate.port);
+    if (unsafe) throw new IceError('ERR_INVALID_CANDIDATE', `candidate ${addressKey(candidate)} is ${unsafe}: it is never checked`);
+    const generation = this.generations.classify(this.remoteUfrag, ufrag);
+    if (generation === 'stale') return void this.drops.staleCandidate++;
+    if (generation === 'parked') {
+      if (!this.generations.park(ufrag!, candidate)) this.drops.overLimit++;
+      return;
+    }
+    this.addCurrentCandidate(now, candidate);
+  }
+
+  private addCurrentCandidate(now: number, candidate: Candidate): void {
     this.lastRemoteCandidateAt = now;
     this.component(candidate.component).allFailedAt = undefined;
     const same = this.remote.find(candidate.component, candidate);
@@ -234,7 +267,8 @@ export class IceAgentCore extends CheckEngine {
       return PACKET_DROPPED;
     }
     const msg = decoded.message;
-    if (msg.cls === 'request') this.handleRequest(now, host, remote, data, msg);
+    if (msg.method !== METHOD_BINDING) this.rejectOtherMethod(host, remote, data, msg);
+    else if (msg.cls === 'request') this.handleRequest(now, host, remote, data, msg);
     else if (msg.cls === 'success' || msg.cls === 'error') {
       if (!this.gatherer.handleResponse(msg, local, remote)) this.handleResponse(now, host, remote, data, msg);
     }
@@ -249,7 +283,21 @@ export class IceAgentCore extends CheckEngine {
     return PACKET_DROPPED;
   }
 
+  /**
+   * Only Binding requests are checks (RFC 8445 §7.3); any other method changes nothing and is
+   * counted. An authenticated request of another method gets a signed 400 Bad Request, anything
+   * else is dropped silently (an unauthenticated sender learns nothing).
+   */
+  private rejectOtherMethod(host: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): void {
+    this.drops.notBinding++;
+    if (msg.cls !== 'request') return;
+    const verdict = authenticateCheck(buf, msg, this.ufrag, this.localKey);
+    if (verdict.ok || verdict.authenticated) this.sendError(host, from, buf, msg, ERROR_BAD_REQUEST, 'Bad Request', true);
+  }
+
   private handleRequest(now: number, host: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): void {
+    // Never answer, learn or check a source that is not one peer (a spoofed broadcast or multicast source).
+    if (unsafeAddressReason(from.address, from.port)) return void this.drops.unsafeAddress++;
     const verdict = authenticateCheck(buf, msg, this.ufrag, this.localKey);
     if (!verdict.ok) {
       this.drops.unauthenticated++;
@@ -279,13 +327,9 @@ export class IceAgentCore extends CheckEngine {
     const pair = this.checklist.find(host.component, host, from) ?? this.formPair(host, remote, true);
     if (!pair) return;
     pair.remoteAuthenticated = true;
+    if (verdict.useCandidate && this._role === 'controlled') this.acceptNomination(now, component, pair);
     // §7.3.1.4 triggered check (sent once the remote password is known).
-    if (pair.state !== 'succeeded' && pair.state !== 'in-progress' && !component.selected?.nominated) this.checklist.trigger(pair);
-    // §7.3.1.5: the controlled side accepts nomination on any pair that proved itself; repeats are no-ops.
-    if (verdict.useCandidate && this._role === 'controlled' && !pair.nominated) {
-      pair.nominated = true;
-      this.select(now, component);
-    }
+    else if (pair.state !== 'succeeded' && pair.state !== 'in-progress' && !component.selected?.nominated) this.checklist.trigger(pair);
   }
 
   private handleResponse(now: number, host: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): void {
@@ -340,9 +384,20 @@ export class IceAgentCore extends CheckEngine {
       checkCredential('ufrag', credentials.ufrag, 4);
       checkCredential('pwd', credentials.pwd, 22);
     }
+    this.startGeneration('local', credentials);
+    this.afterInput(now, 'ICE restart');
+  }
+
+  /**
+   * A new ICE generation, started by us or by the peer: new local credentials, the peer's
+   * parameters and candidates forgotten until it signals the new ones, state back to
+   * `starting`; the old selected pair carries data until a new one is selected.
+   */
+  private startGeneration(by: 'local' | 'peer', credentials?: { ufrag: string; pwd: string }): void {
     this.ufrag = credentials?.ufrag ?? randomIceString(this.config.random, 8);
     this.pwd = credentials?.pwd ?? randomIceString(this.config.random, 24);
     this.localKey = shortTermKey(this.pwd);
+    this.generations.retire(this.remoteUfrag);
     this.remoteUfrag = undefined;
     this.remoteKey = undefined;
     this.remoteEnded = false;
@@ -364,12 +419,13 @@ export class IceAgentCore extends CheckEngine {
       c.state = 'starting';
     }
     this.local.forgetPeerReflexive();
-    for (const change of this.machine.moveTo('starting', 'ICE restart')) this.out.events.push({ type: 'state', ...change });
-    // The same local candidates are signalled again with the new credentials.
+    const reason = by === 'peer' ? 'ICE restart by the peer (new remote credentials)' : 'ICE restart';
+    for (const change of this.machine.moveTo('starting', reason)) this.out.events.push({ type: 'state', ...change });
+    this.out.events.push({ type: 'restart', by, ufrag: this.ufrag });
+    // The same local candidates are signalled again, now under the new ufrag.
     this.out.events.push({ type: 'gathering', state: 'gathering' });
-    for (const candidate of this.local.all) this.out.events.push({ type: 'candidate', candidate });
+    for (const candidate of this.local.all) this.emitCandidate(candidate);
     this.out.events.push({ type: 'gathering', state: 'complete' });
-    this.afterInput(now, 'ICE restart');
   }
 
   /** Stops answering STUN and drops every pending transaction; idempotent. */

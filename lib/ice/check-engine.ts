@@ -16,6 +16,7 @@ import { LocalCandidates, localPreferenceOf } from './local-candidates.js';
 import { Outbox } from './outbox.js';
 import { pairInfo, type CandidatePair } from './pair.js';
 import { RemoteCandidates } from './remote-candidates.js';
+import { RemoteGenerations } from './remote-generations.js';
 import { bestUsable, bestValid, hasPending, isUsable, nominationTime } from './selection.js';
 import { IceStateMachine, aggregateIceState } from './state-aggregator.js';
 
@@ -28,7 +29,10 @@ import { IceStateMachine, aggregateIceState } from './state-aggregator.js';
 export abstract class CheckEngine {
   readonly config: AgentConfig;
   readonly tieBreaker: bigint;
-  readonly drops: DropCounters = { malformed: 0, unauthenticated: 0, unknownTransaction: 0, wrongSource: 0, unprovenData: 0, overLimit: 0, afterClose: 0 };
+  readonly drops: DropCounters = {
+    malformed: 0, unauthenticated: 0, notBinding: 0, unknownTransaction: 0, wrongSource: 0, unprovenData: 0,
+    unsafeAddress: 0, staleCandidate: 0, overLimit: 0, afterClose: 0,
+  };
   protected _role: IceRole;
   protected ufrag: string;
   protected pwd: string;
@@ -45,6 +49,7 @@ export abstract class CheckEngine {
   protected readonly checklist: Checklist;
   protected readonly txs: CheckTransactions;
   protected readonly gatherer: Gatherer;
+  protected readonly generations: RemoteGenerations;
   protected lastCheckAt = Number.NEGATIVE_INFINITY;
   protected lastRemoteCandidateAt = 0;
   protected epoch = 0;
@@ -60,11 +65,17 @@ export abstract class CheckEngine {
     this.components = Array.from({ length: this.config.components }, (_, i) => newComponent(i + 1));
     this.checklist = new Checklist(this.config.limits.maxPairs);
     this.remote = new RemoteCandidates(this.config.limits.maxRemoteCandidates);
+    this.generations = new RemoteGenerations(this.config.limits.maxRemoteCandidates);
     this.txs = new CheckTransactions(this.out, rng, this.config.timers.checkRetransmit);
     this.gatherer = new Gatherer(this.out, rng, this.config.timers.gatherRetransmit, (host, mapped, server) => {
       const srflx = this.local.addServerReflexive(host, mapped, server);
-      if (srflx) this.out.events.push({ type: 'candidate', candidate: srflx });
+      if (srflx) this.emitCandidate(srflx);
     });
+  }
+
+  /** A local candidate to signal, with the ufrag of the generation it belongs to. */
+  protected emitCandidate(candidate: LocalCandidate): void {
+    this.out.events.push({ type: 'candidate', candidate, ufrag: this.ufrag });
   }
 
   // ---- checks (RFC 8445 §6.1.4, §7.2) --------------------------------------------
@@ -122,6 +133,17 @@ export abstract class CheckEngine {
   }
 
   // ---- nomination and the selected pair (§8) -------------------------------------
+
+  /**
+   * Controlled side, §7.3.1.5: the peer nominated `pair`. It takes effect once our own check on
+   * it succeeded (§7.2.5.3: consent before any data, RFC 7675); until then a triggered check is
+   * first in line. Repeats are no-ops.
+   */
+  protected acceptNomination(now: number, c: Component, pair: CandidatePair): void {
+    pair.nominated = true;
+    if (pair.state === 'succeeded') this.select(now, c);
+    else if (pair.state !== 'in-progress') this.checklist.trigger(pair);
+  }
 
   /** Controlling side, regular nomination (§8.1.1): after a short wait for better pairs, USE-CANDIDATE on the best valid pair. */
   protected nominate(now: number): void {

@@ -114,7 +114,9 @@ export class Checklist {
    * (waiting, e.g. before its password arrived), and its triggered check must still go out.
    */
   dropPending(component: number, keep?: CandidatePair): void {
-    this.pairs = this.pairs.filter((p) => p === keep || p.component !== component || (p.state !== 'frozen' && p.state !== 'waiting') || p.nominating);
+    this.pairs = this.pairs.filter(
+      (p) => p === keep || p.component !== component || (p.state !== 'frozen' && p.state !== 'waiting') || p.nominating || p.nominated,
+    );
   }
 
   remove(pair: CandidatePair): void {

@@ -9,7 +9,10 @@ export type GatheringState = 'new' | 'gathering' | 'complete';
 
 /** What the core tells its driver, drained with `pollEvent()`. */
 export type AgentEvent =
-  | { readonly type: 'candidate'; readonly candidate: LocalCandidate }
+  /** A local candidate to signal; `ufrag` names its generation (it changes with each ICE restart). */
+  | { readonly type: 'candidate'; readonly candidate: LocalCandidate; readonly ufrag: string }
+  /** An ICE restart began (RFC 8445 §9), by `restart()` or by the peer's new credentials: signal the new local parameters. */
+  | { readonly type: 'restart'; readonly by: 'local' | 'peer'; readonly ufrag: string }
   | { readonly type: 'gathering'; readonly state: GatheringState }
   /** One STUN server's answer (or silence) for one host base: the CLI uses it to judge NAT mapping. */
   | {
@@ -65,11 +68,21 @@ export interface Transmit {
 
 /** Counters of what the core dropped, and why. */
 export interface DropCounters {
+  /** Not STUN-decodable although it looked like STUN. */
   malformed: number;
+  /** Failed MESSAGE-INTEGRITY, FINGERPRINT, USERNAME or the remote ufrag. */
   unauthenticated: number;
+  /** A STUN message of a method other than Binding: never a check (RFC 8445 §7.3). */
+  notBinding: number;
   unknownTransaction: number;
+  /** A response from somewhere other than where its request went (§7.2.5.2.1). */
   wrongSource: number;
+  /** Data from a source that never proved itself with an authenticated check. */
   unprovenData: number;
+  /** A request from an unspecified, broadcast or multicast source, or port 0. */
+  unsafeAddress: number;
+  /** A signalled candidate of an older ICE generation (its ufrag was retired by a restart). */
+  staleCandidate: number;
   overLimit: number;
   afterClose: number;
 }

@@ -1,9 +1,12 @@
 import type { AgentTimers, IceRole } from './config.js';
 import { rankOf, type CandidatePair } from './pair.js';
 
-/** A pair data may use: valid (our check succeeded), or nominated by a peer that proved itself. */
+/**
+ * A pair data may use: valid, that is our own check on it succeeded (RFC 8445 §7.2.5.3).
+ * A peer's nomination alone never makes a pair usable: we send nothing without consent (RFC 7675).
+ */
 export function isUsable(p: CandidatePair): boolean {
-  return p.nominated ? p.remoteAuthenticated : p.state === 'succeeded';
+  return p.state === 'succeeded';
 }
 
 /** The pair a component should use: the best nominated one, else the best valid one (data may flow before nomination, §12). */

@@ -1,20 +1,21 @@
 // Peer behaviours from INTEROP-NOTES.md, replayed as crafted packets against a bare core.
 import { expect } from 'chai';
 import { METHOD_BINDING, encodeMessage, getAttribute, shortTermKey } from '../../lib/stun/index.js';
-import { B, LOCAL, PEER, check, decoded, drain, hostCandidate, newAgent } from './craft.js';
+import { B, LOCAL, PEER, answerTo, check, decoded, drain, hostCandidate, newAgent, requestsIn } from './craft.js';
 
 const GOOG_NETWORK_INFO = { type: 'unknown' as const, code: 0xc057, value: Buffer.from('000003e7', 'hex') };
 
 describe('IceAgentCore: interop behaviours of real peers', () => {
-  it('a controlling peer nominating on its first check, before our remote credentials: accepted at once', () => {
+  it('a controlling peer nominating on its first check, before our remote credentials: answered, selected once our own check succeeds', () => {
     const core = newAgent('controlled');
     core.handlePacket(1, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [GOOG_NETWORK_INFO, { type: 'USE-CANDIDATE' }] }));
     const first = drain(core);
     expect(first.tx.map((t) => decoded(t).cls)).to.deep.equal(['success']);
-    const sel = core.selectedPair(1);
-    expect(sel?.nominated).to.equal(true);
-    expect(sel?.remote.type).to.equal('prflx');
-    expect(first.ev.filter((e) => e.type === 'selected-pair')).to.have.length(1);
+    // Without the peer's password we cannot check it: no consent, so no selection and nothing to send on (RFC 7675).
+    expect(core.selectedPair(1)).to.equal(undefined);
+    expect(core.route(1)).to.equal(undefined);
+    expect(first.ev.filter((e) => e.type === 'selected-pair' || e.type === 'state')).to.deep.equal([]);
+    // Its data is delivered all the same: the source proved itself with an authenticated check.
     expect(core.handlePacket(2, LOCAL, PEER, Buffer.from('media'))).to.equal(1);
 
     // The remote password arrives: the triggered check goes out at once.
@@ -26,18 +27,16 @@ describe('IceAgentCore: interop behaviours of real peers', () => {
     expect(getAttribute(req, 'USERNAME')?.value).to.equal(`${B.ufrag}:${core.localParameters.ufrag}`);
     expect(getAttribute(req, 'ICE-CONTROLLED')?.value).to.equal(1000n);
     expect([trig[0]!.to.address, trig[0]!.to.port]).to.deep.equal([PEER.address, PEER.port]);
-
-    // Its answer, plus end-of-candidates, finishes the component.
     core.endOfRemoteCandidates(4);
-    expect(core.state).to.equal('connected');
-    const answer = encodeMessage(
-      { method: METHOD_BINDING, cls: 'success', transactionId: req.transactionId, attributes: [{ type: 'XOR-MAPPED-ADDRESS', value: LOCAL }] },
-      { integrityKey: shortTermKey(B.pwd), fingerprint: true },
-    );
-    core.handlePacket(5, LOCAL, PEER, answer);
-    drain(core);
+    expect(core.state).to.equal('checking');
+    expect(core.selectedPair(1)).to.equal(undefined);
+
+    // Its answer makes the pair valid: the nomination takes effect and the component finishes.
+    core.handlePacket(5, LOCAL, PEER, answerTo(trig[0]!));
+    const done = drain(core);
     expect(core.pairs().map((p) => [p.state, p.nominated])).to.deep.equal([['succeeded', true]]);
-    expect(core.state).to.equal('completed');
+    expect(core.selectedPair(1)?.nominated).to.equal(true);
+    expect(done.ev.flatMap((e) => (e.type === 'state' ? [e.state] : []))).to.deep.equal(['connected', 'completed']);
   });
 
   it('repeated USE-CANDIDATE checks on the chosen pair (every ~2.5 s) are no-ops', () => {
@@ -45,8 +44,11 @@ describe('IceAgentCore: interop behaviours of real peers', () => {
     core.setRemoteCredentials(0, B.ufrag, B.pwd);
     core.addRemoteCandidate(0, hostCandidate(PEER.address, PEER.port));
     core.endOfRemoteCandidates(0);
-    drain(core);
+    const ours = requestsIn(drain(core).tx);
+    expect(ours).to.have.length(1);
     core.handlePacket(1, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
+    expect(drain(core).ev.filter((e) => e.type === 'selected-pair'), 'not before our own check succeeded').to.deep.equal([]);
+    core.handlePacket(2, LOCAL, PEER, answerTo(ours[0]!));
     const first = drain(core);
     expect(first.ev.filter((e) => e.type === 'selected-pair')).to.have.length(1);
     for (let t = 2500; t <= 10_000; t += 2500) {
@@ -68,6 +70,10 @@ describe('IceAgentCore: interop behaviours of real peers', () => {
     drain(core);
     expect(core.pairs()).to.deep.equal([]);
     core.handlePacket(1, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
+    const triggered = requestsIn(drain(core).tx);
+    expect(triggered, 'a triggered check to the learned source').to.have.length(1);
+    expect(core.selectedPair(1)).to.equal(undefined);
+    core.handlePacket(2, LOCAL, PEER, answerTo(triggered[0]!));
     drain(core);
     expect(core.selectedPair(1)?.remote).to.deep.include({ type: 'prflx', address: PEER.address, port: PEER.port });
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { PACKET_DROPPED, PACKET_STUN } from '../../lib/ice/agent.js';
 import { METHOD_BINDING, encodeMessage, getAttribute, shortTermKey, type TransportAddress } from '../../lib/stun/index.js';
-import { A, B, LOCAL, PEER, check, codeOf, decoded, drain, hostCandidate, newAgent, remoteCandidateCount, txId } from './craft.js';
+import { A, B, LOCAL, PEER, answerTo, check, codeOf, decoded, drain, hostCandidate, newAgent, remoteCandidateCount, requestsIn, txId } from './craft.js';
 
 describe('IceAgentCore: security at the core', () => {
   it('baseline: a well-formed check is answered with a signed success and proves its source', () => {
@@ -173,7 +173,9 @@ describe('IceAgentCore: security at the core', () => {
     core.setRemoteCredentials(0, B.ufrag, B.pwd);
     core.addRemoteCandidate(0, hostCandidate(PEER.address, PEER.port));
     core.endOfRemoteCandidates(0);
+    const ours = requestsIn(drain(core).tx);
     core.handlePacket(1, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
+    core.handlePacket(1, LOCAL, PEER, answerTo(ours[0]!));
     drain(core);
     expect(core.selectedPair(1)?.remote.address).to.equal(PEER.address);
     const stranger: TransportAddress = { address: '10.0.0.66', port: 6000, family: 4 };

@@ -61,6 +61,19 @@ export function decoded(t: Transmit): StunMessage {
   return d.message;
 }
 
+/** The peer's signed success answer to a check `t` that we sent, as it arrives from `t.to`. */
+export function answerTo(t: Transmit, mapped: TransportAddress = LOCAL, pwd = B.pwd): Buffer {
+  return encodeMessage(
+    { method: METHOD_BINDING, cls: 'success', transactionId: decoded(t).transactionId, attributes: [{ type: 'XOR-MAPPED-ADDRESS', value: mapped }] },
+    { integrityKey: shortTermKey(pwd), fingerprint: true },
+  );
+}
+
+/** Our requests among `tx` (checks and consent checks). */
+export function requestsIn(tx: readonly Transmit[]): Transmit[] {
+  return tx.filter((t) => decoded(t).cls === 'request');
+}
+
 export const codeOf = (m: StunMessage): number | undefined => getAttribute(m, 'ERROR-CODE')?.value.code;
 
 export function hostCandidate(address: string, port: number): Candidate {

@@ -1,0 +1,32 @@
+// Remote addresses that must never be paired or checked.
+import { BlockList, isIP } from 'node:net';
+
+const NEVER_A_PEER: readonly [string, string, number, 'ipv4' | 'ipv6'][] = [
+  ['the unspecified address', '0.0.0.0', 32, 'ipv4'],
+  ['the broadcast address', '255.255.255.255', 32, 'ipv4'],
+  ['a multicast address', '224.0.0.0', 4, 'ipv4'],
+  ['the unspecified address', '::', 128, 'ipv6'],
+  ['a multicast address', 'ff00::', 8, 'ipv6'],
+];
+
+// One list per reason; BlockList also matches IPv4-mapped IPv6 (::ffff:224.0.0.1) against IPv4 rules.
+const LISTS = NEVER_A_PEER.map(([reason, net, prefix, family]) => {
+  const list = new BlockList();
+  list.addSubnet(net, prefix, family);
+  return { reason, list };
+});
+
+/**
+ * Why a remote transport address must not be checked, or undefined when it may be.
+ * Unspecified (0.0.0.0, ::), limited broadcast, multicast (224.0.0.0/4, ff00::/8) and port 0
+ * are never one peer: a check there goes to a whole network or to nobody. Names (mDNS
+ * `.local`) are not IP literals; they are judged once resolved.
+ */
+export function unsafeAddressReason(address: string, port: number): string | undefined {
+  if (port === 0) return 'port 0';
+  const family = isIP(address);
+  if (family === 0) return undefined;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  const bare = family === 6 && address.includes('%') ? address.slice(0, address.indexOf('%')) : address;
+  return LISTS.find((l) => l.list.check(bare, type))?.reason;
+}
