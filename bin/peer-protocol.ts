@@ -11,7 +11,7 @@ export interface ParamsMessage {
   readonly pwd: string;
   readonly role: Role;
   readonly components: number;
-  /** Present (true) when this side will send a datagram on every component once connected. */
+  /** Whether this side sends a datagram on every component once connected; absent means true. */
   readonly sends?: boolean;
 }
 export interface CandidateMessage {
@@ -83,7 +83,8 @@ export function parseIncoming(line: string): ParseResult {
       if (typeof ufrag !== 'string' || ufrag === '') return bad('params without a "ufrag" string');
       if (typeof pwd !== 'string' || pwd === '') return bad('params without a "pwd" string');
       const n = typeof components === 'number' && Number.isInteger(components) && components > 0 ? components : undefined;
-      return { ok: true, value: { kind: 'params', ufrag, pwd, ...(n !== undefined && { components: n }), sends: o['sends'] === true } };
+      // Only an explicit "sends": false says no data is coming: a peer that writes just the listed fields sends.
+      return { ok: true, value: { kind: 'params', ufrag, pwd, ...(n !== undefined && { components: n }), sends: o['sends'] !== false } };
     }
     case 'candidate': {
       if (typeof o['candidate'] !== 'string') return bad('candidate without a "candidate" string');

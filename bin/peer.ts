@@ -12,16 +12,19 @@ import { encodeMessage, parseIncoming, type PeerMessage, type Role } from './pee
 
 const PROTOCOL = `Protocol (one JSON object per line; unknown types are ignored):
   written to stdout:
-    {"type":"params","ufrag":..,"pwd":..,"role":"controlling"|"controlled","components":N[,"sends":true]}
+    {"type":"params","ufrag":..,"pwd":..,"role":"controlling"|"controlled","components":N,"sends":true|false}
+                                                                     again after each ICE restart
     {"type":"candidate","component":N,"candidate":"candidate:..."}   per local candidate
     {"type":"end-of-candidates"}                                     local gathering complete
     {"type":"state","state":"<iceState>","at":<ms since start>}      each iceState change
     {"type":"selected","component":N,"local":"candidate:...","remote":"candidate:...","rttMs":..}
     {"type":"received","component":N,"data":"<utf-8 text>"}         per datagram
     {"type":"done","ok":true|false,"reason":"..."}                  just before exiting
-  read from stdin: the other side's params, candidate and end-of-candidates lines, in any order.
-Exit 0 once connected and, if the other side's params say "sends":true, a datagram arrived on
-every component (or stdin closed after connecting); exit 1 on failure or timeout.
+  read from stdin: the other side's params, candidate and end-of-candidates lines, in any order;
+  a later params line with new ufrag/pwd is an ICE restart by the other side (this side restarts
+  too and writes its new params and candidates).
+Exit 0 once connected and, unless the other side's params say "sends":false, a datagram arrived
+on every component (or stdin closed after connecting); exit 1 on failure or timeout.
 Example (two peers on this machine, the second one's lines shown):
   mkfifo f; ice-probe peer --role controlling --host 127.0.0.1 --send hi < f |
             ice-probe peer --role controlled --host 127.0.0.1 --send ho | tee f`;
@@ -146,7 +149,12 @@ export const peerCommand: Command = {
     };
 
     // ---- agent -> stdout ----
-    write({ type: 'params', ...agent.localParameters, role: agent.role, components, ...(sendText !== undefined && { sends: true }) });
+    const writeParams = (): void => write({ type: 'params', ...agent.localParameters, role: agent.role, components, sends: sendText !== undefined });
+    writeParams();
+    agent.on('restart', (_params, by) => {
+      log(`ICE restart (${by === 'peer' ? 'by the other side' : 'by this side'}): new params`);
+      writeParams();
+    });
     agent.on('candidate', (c, sdp) => write({ type: 'candidate', component: c.component, candidate: sdp }));
     agent.on('endofcandidates', () => write({ type: 'end-of-candidates' }));
     agent.on('statechange', (state, previous, reason) => {
@@ -200,7 +208,8 @@ export const peerCommand: Command = {
       const m = parsed.value;
       switch (m.kind) {
         case 'params':
-          if (paramsSeen) return out.warn(`stdin line ${lineNo}: second params line ignored (ICE restart is not supported here)`);
+          // A later params line with new credentials is an ICE restart by the other side (RFC 8839 §4.4.1.1.2).
+          if (paramsSeen) log(`params again (stdin line ${lineNo}): new ones are an ICE restart by the other side`);
           paramsSeen = true;
           peerSends = m.sends;
           if (m.components !== undefined && m.components !== components) {

@@ -34,7 +34,7 @@ describe('ice-probe gather', function () {
     const candidates = events.filter((e) => e['event'] === 'candidate');
     expect(candidates.map((c) => c['type'])).to.deep.equal(['host', 'srflx']);
     expect(candidates[1]).to.include({ protocol: 'udp', address: '127.0.0.1', relatedAddress: '127.0.0.1' });
-    expect(candidates[1]!['candidate']).to.match(/^candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ srflx raddr 127\.0\.0\.1 rport \d+$/);
+    expect(candidates[1]!['candidate']).to.match(/^candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ srflx raddr 127\.0\.0\.1 rport \d+ ufrag \S+$/);
     expect(events.filter((e) => e['event'] === 'stun-server' && e['reachable'] === true)).to.have.length(2);
     expect(events.find((e) => e['event'] === 'mapping')).to.include({ verdict: 'endpoint-independent' });
     expect(events.at(-1)).to.include({ event: 'done', candidates: 2, complete: true });

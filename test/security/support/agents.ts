@@ -112,6 +112,8 @@ export interface ChromeCheckOptions {
   readonly transactionId?: Buffer;
   /** Drop GOOG-NETWORK-INFO. */
   readonly plain?: boolean;
+  /** Another STUN method than Binding (an attack: only Binding requests are checks). */
+  readonly method?: number;
 }
 
 /** A connectivity check laid out like Chrome's: USERNAME, 0xC057, role, [USE-CANDIDATE], PRIORITY, [extra], MI, FINGERPRINT. */
@@ -124,7 +126,7 @@ export function chromeCheck(o: ChromeCheckOptions): Buffer {
   attributes.push({ type: 'PRIORITY', value: o.priority ?? 1853824767 });
   if (o.extra) attributes.push(...o.extra);
   return encodeMessage(
-    { method: METHOD_BINDING, cls: 'request', transactionId: o.transactionId ?? randomBytes(12), attributes },
+    { method: o.method ?? METHOD_BINDING, cls: 'request', transactionId: o.transactionId ?? randomBytes(12), attributes },
     {
       ...(o.pwd !== undefined && { integrityKey: shortTermKey(o.pwd) }),
       fingerprint: o.fingerprint ?? true,
