@@ -136,7 +136,7 @@ function summary(c: Case, r: PeerResult, wallMs: number): string {
   const sel = r.agent.selected;
   return [
     `${c.direction}${c.mediaPermission ? '+media' : ''}:`,
-    `agent connected ${r.agent.connectedMs} ms, completed ${r.agent.completedMs} ms;`,
+    `(ms after both sides had the other's parameters) agent connected ${r.agent.connectedMs} ms, completed ${r.agent.completedMs} ms;`,
     `chrome ${ch?.iceConnectionState} at ${ch?.connectedMs} ms;`,
     `our pair ${sel?.local} -> ${sel?.remote} (${sel?.remoteType}, rtt ${sel?.rttMs} ms);`,
     `chrome pair ${ch?.localCandidate?.type}->${ch?.remoteCandidate?.type} nominated=${ch?.nominated}`,

@@ -408,8 +408,9 @@ export async function runExchange(o: Options): Promise<PeerResult> {
       agent.addRemoteCandidate(null);
       const answer = buildDataChannelSdp({ ...agent.localParameters, mid: chromeSdp.mid, setup: 'passive', candidates: ourCandidates });
       trace('our answer', { answer });
-      await cdp.evaluate(session, `window.__pc.setRemoteDescription({ type: 'answer', sdp: ${JSON.stringify(answer)} }).then(() => true)`);
+      // Times are measured from the moment both sides hold the other's parameters.
       t0 = now();
+      await cdp.evaluate(session, `window.__pc.setRemoteDescription({ type: 'answer', sdp: ${JSON.stringify(answer)} }).then(() => true)`);
     } else {
       await gathered;
       const offer = buildDataChannelSdp({ ...agent.localParameters, mid: '0', setup: 'actpass', candidates: ourCandidates });
