@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from './ice/agent.js';
+import type { SocketId } from './ice/transport.js';
 import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
 import { addressKey } from './ice/candidate.js';
 import { formatCandidate, parseCandidate } from './ice/candidate-sdp.js';
@@ -80,9 +81,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private readonly core: IceAgentCore;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
-  private readonly endpoints = new Map<string, DatagramEndpoint>();
+  private readonly endpoints = new Map<SocketId, DatagramEndpoint>();
+  private nextSocket = 1;
   /** Per component: the socket and destination of the route, valid while the core's routeEpoch holds. */
-  private readonly routes: ({ epoch: number; endpoint: DatagramEndpoint; to: TransportAddress } | undefined)[] = [];
+  private readonly routes: ({ epoch: number; endpoint: DatagramEndpoint; to: TransportAddress; header: Buffer | undefined } | undefined)[] = [];
   private timer: unknown;
   private timerAt = Infinity;
   private flushing = false;
@@ -164,17 +166,18 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
         Array.from({ length: components }, async (_, i) => {
           try {
             const last: DataSource = { epoch: -1, address: '', port: 0, component: 0 };
+            const socket = this.nextSocket++;
             const endpoint = await factory(
               a.address,
               {
-                onMessage: (data, from) => this.onDatagram(endpoint.local, data, from, last),
-                onError: (err, kind) => this.onSocketError(endpoint, err, kind),
+                onMessage: (data, from) => this.onDatagram(socket, data, from, last),
+                onError: (err, kind) => this.onSocketError(socket, endpoint, err, kind),
               },
               this.options.portRange,
             );
             if (this.core.isClosed) return void endpoint.close();
-            this.endpoints.set(addressKey(endpoint.local), endpoint);
-            hosts.push({ component: i + 1, base: endpoint.local, interfaceRank: a.interfaceRank });
+            this.endpoints.set(socket, endpoint);
+            hosts.push({ component: i + 1, socket, base: endpoint.local, interfaceRank: a.interfaceRank });
           } catch (err) {
             this.warn('ERR_SOCKET', `cannot bind ${a.address}: ${(err as Error).message}`);
           }
@@ -258,25 +261,25 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   /** Sends one datagram on the component's selected pair. Throws ERR_NO_SELECTED_PAIR before one exists. */
   send(component: number, data: Uint8Array): void {
     const cached = this.routes[component];
-    if (cached !== undefined && cached.epoch === this.core.routeEpoch) return cached.endpoint.send(cached.to, data as Buffer);
+    if (cached !== undefined && cached.epoch === this.core.routeEpoch) return cached.endpoint.send(cached.to, data as Buffer, cached.header);
     // Closed first: the sockets are gone even if the core still remembers a selected
     // pair (otherwise send-after-close silently drops instead of throwing ERR_CLOSED).
     if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
     const route = this.core.route(component);
     if (!route) throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
-    const endpoint = this.endpoints.get(addressKey(route.from));
-    if (!endpoint) throw new IceError('ERR_SOCKET', `no socket for ${addressKey(route.from)}`);
-    this.routes[component] = { epoch: this.core.routeEpoch, endpoint, to: route.to };
-    endpoint.send(route.to, data as Buffer);
+    const endpoint = this.endpoints.get(route.socket);
+    if (!endpoint) throw new IceError('ERR_SOCKET', `the socket of component ${component}'s route is gone`);
+    this.routes[component] = { epoch: this.core.routeEpoch, endpoint, to: route.to, header: route.header };
+    endpoint.send(route.to, data as Buffer, route.header);
   }
 
-  private onDatagram(local: TransportAddress, data: Buffer, from: TransportAddress, last: DataSource): void {
+  private onDatagram(socket: SocketId, data: Buffer, from: TransportAddress, last: DataSource): void {
     // Hot path: more data from the source this socket last delivered, not STUN (RFC 7983 first byte > 3).
     if (data.length > 0 && data[0]! > 3 && last.epoch === this.core.routeEpoch && last.port === from.port && last.address === from.address) {
       this.emit('data', last.component, data, from);
       return;
     }
-    const r = this.core.handlePacket(this.scheduler.now(), local, from, data);
+    const r = this.core.handlePacket(this.scheduler.now(), socket, from, data);
     if (r === PACKET_STUN) this.flush();
     else if (r !== PACKET_DROPPED) {
       // Events still queued (a restart's, say) are told before the data that follows them.
@@ -287,12 +290,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   }
 
   /** Send errors (ENETUNREACH...) are reported; a socket-level error retires the socket and fails its candidates. */
-  private onSocketError(endpoint: DatagramEndpoint, err: Error, kind: UdpErrorKind): void {
+  private onSocketError(socket: SocketId, endpoint: DatagramEndpoint, err: Error, kind: UdpErrorKind): void {
     this.warn('ERR_SOCKET', `${kind} error on ${addressKey(endpoint.local)}: ${err.message}`);
     if (kind !== 'socket' || this.core.isClosed) return;
-    this.endpoints.delete(addressKey(endpoint.local));
+    this.endpoints.delete(socket);
     void endpoint.close();
-    this.core.failHost(this.scheduler.now(), endpoint.local);
+    this.core.failHost(this.scheduler.now(), socket);
     this.flush();
   }
 
@@ -337,8 +340,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     this.flushing = true;
     try {
       for (let t = this.core.pollTransmit(); t; t = this.core.pollTransmit()) {
-        const endpoint = this.endpoints.get(addressKey(t.from));
-        if (endpoint) endpoint.send(t.to, t.data);
+        const endpoint = this.endpoints.get(t.socket);
+        if (endpoint) endpoint.send(t.to, t.data, t.header);
       }
       const events: AgentEvent[] = [];
       for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) events.push(e);

@@ -1,4 +1,5 @@
 import type { TransportAddress } from '../stun/types.js';
+import type { SocketId } from './transport.js';
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
 
@@ -21,7 +22,12 @@ export interface Candidate {
   readonly extensions: readonly (readonly [string, string])[];
 }
 
-/** A candidate of ours: where it is reached, and the socket (base) it is sent from. */
+/**
+ * A candidate of ours: where it is reached (address, port), its base (RFC 8445 §5.1.1: the
+ * address checks are sent from; for a relayed candidate, the relayed address itself) and the
+ * driver's socket that carries its packets.
+ */
 export interface LocalCandidate extends Candidate {
   readonly base: TransportAddress;
+  readonly socket: SocketId;
 }

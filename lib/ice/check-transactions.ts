@@ -61,7 +61,7 @@ export class CheckTransactions {
   }
 
   private transmit(t: CheckTx): void {
-    this.out.transmits.push({ from: t.pair.local.base, to: remoteAddress(t.pair), data: t.request });
+    this.out.transmits.push({ socket: t.pair.local.socket, to: remoteAddress(t.pair), data: t.request });
     this.out.events.push({
       type: 'check-sent', pairId: t.pair.id, component: t.pair.component, kind: t.kind, transactionId: t.id,
       attempt: t.tx.sentCount, useCandidate: t.useCandidate,

@@ -59,12 +59,7 @@ export type TraceEvent =
 
 export type TraceEventType = TraceEvent['type'];
 
-/** A datagram the driver must send from the socket bound to `from`. */
-export interface Transmit {
-  readonly from: TransportAddress;
-  readonly to: TransportAddress;
-  readonly data: Buffer;
-}
+export type { Transmit } from './transport.js';
 
 /** Counters of what the core dropped, and why. */
 export interface DropCounters {

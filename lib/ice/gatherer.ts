@@ -8,6 +8,7 @@ import type { LocalCandidate } from './candidate-types.js';
 import { sameTransportAddress } from './candidate.js';
 import type { GatheringState } from './events.js';
 import type { Outbox } from './outbox.js';
+import type { SocketId } from './transport.js';
 
 interface Query {
   readonly host: LocalCandidate;
@@ -40,18 +41,18 @@ export class Gatherer {
         const id = newTransactionId(this.random);
         const request = encodeMessage({ method: METHOD_BINDING, cls: 'request', transactionId: id, attributes: [] });
         this.queries.add(id, { host, server, tx: new ClientTransaction(this.policy, now), request });
-        this.out.transmits.push({ from: host.base, to: server, data: request });
+        this.out.transmits.push({ socket: host.socket, to: server, data: request });
       }
     }
     this.finishIfDone();
   }
 
   /** True if the response belonged to a gathering query (whatever its outcome). */
-  handleResponse(msg: StunMessage, local: TransportAddress, from: TransportAddress): boolean {
+  handleResponse(msg: StunMessage, socket: SocketId, from: TransportAddress): boolean {
     const q = this.queries.get(msg.transactionId);
     if (!q) return false;
     // A response must come from the server and arrive on the socket that asked.
-    if (!sameTransportAddress(from, q.server) || !sameTransportAddress(local, q.host.base)) return true;
+    if (!sameTransportAddress(from, q.server) || socket !== q.host.socket) return true;
     this.queries.delete(msg.transactionId);
     const mapped = getAttribute(msg, 'XOR-MAPPED-ADDRESS')?.value ?? getAttribute(msg, 'MAPPED-ADDRESS')?.value;
     if (msg.cls === 'success' && mapped) {
@@ -69,7 +70,7 @@ export class Gatherer {
   handleTimeout(now: number): void {
     for (const [id, q] of this.queries) {
       const step = q.tx.tick(now);
-      if (step === 'retransmit') this.out.transmits.push({ from: q.host.base, to: q.server, data: q.request });
+      if (step === 'retransmit') this.out.transmits.push({ socket: q.host.socket, to: q.server, data: q.request });
       else if (step === 'timeout') {
         this.queries.delete(id);
         this.out.events.push({ type: 'stun-result', server: q.server, base: q.host.base, error: 'no response' });

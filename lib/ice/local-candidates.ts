@@ -1,14 +1,9 @@
 import type { TransportAddress } from '../stun/types.js';
 import type { Candidate, LocalCandidate } from './candidate-types.js';
-import { addressKey, candidateFoundation, candidatePriority, localPreference, sameTransportAddress } from './candidate.js';
+import { candidateFoundation, candidatePriority, localPreference, sameTransportAddress } from './candidate.js';
+import type { HostBinding, SocketId } from './transport.js';
 
-/** A host socket the driver has bound: one per (address, component). */
-export interface HostBinding {
-  readonly component: number;
-  readonly base: TransportAddress;
-  /** Rank of its interface (0 = preferred), for the local preference. */
-  readonly interfaceRank: number;
-}
+export type { HostBinding } from './transport.js';
 
 /** The local preference a candidate's priority was built from (RFC 8445 §5.1.2.1). */
 export function localPreferenceOf(c: Candidate): number {
@@ -17,7 +12,7 @@ export function localPreferenceOf(c: Candidate): number {
 
 /** Our candidates: hosts (one per bound socket), and the srflx and prflx ones learned through them. */
 export class LocalCandidates {
-  private readonly hostsByBase = new Map<string, LocalCandidate>();
+  private readonly hostsBySocket = new Map<SocketId, LocalCandidate>();
   private list: LocalCandidate[] = [];
 
   get all(): readonly LocalCandidate[] {
@@ -25,16 +20,17 @@ export class LocalCandidates {
   }
 
   hosts(): IterableIterator<LocalCandidate> {
-    return this.hostsByBase.values();
+    return this.hostsBySocket.values();
   }
 
-  hostAt(base: TransportAddress): LocalCandidate | undefined {
-    return this.hostsByBase.get(addressKey(base));
+  /** The host candidate whose socket is `socket`. */
+  hostOn(socket: SocketId): LocalCandidate | undefined {
+    return this.hostsBySocket.get(socket);
   }
 
   /** A new host candidate for a bound socket; undefined if that socket is known already. */
   addHost(h: HostBinding): LocalCandidate | undefined {
-    if (this.hostsByBase.has(addressKey(h.base))) return undefined;
+    if (this.hostsBySocket.has(h.socket)) return undefined;
     const host: LocalCandidate = {
       foundation: candidateFoundation('host', h.base.address, 'udp'),
       component: h.component,
@@ -45,8 +41,9 @@ export class LocalCandidates {
       type: 'host',
       extensions: [],
       base: h.base,
+      socket: h.socket,
     };
-    this.hostsByBase.set(addressKey(h.base), host);
+    this.hostsBySocket.set(h.socket, host);
     this.list.push(host);
     return host;
   }
@@ -72,9 +69,9 @@ export class LocalCandidates {
   }
 
   /** The socket is gone: its host no longer receives or pairs. */
-  removeHost(base: TransportAddress): LocalCandidate | undefined {
-    const host = this.hostAt(base);
-    this.hostsByBase.delete(addressKey(base));
+  removeHost(socket: SocketId): LocalCandidate | undefined {
+    const host = this.hostOn(socket);
+    this.hostsBySocket.delete(socket);
     return host;
   }
 
@@ -98,5 +95,6 @@ function reflexive(host: LocalCandidate, type: 'srflx' | 'prflx', mapped: Transp
     relatedPort: host.port,
     extensions: [],
     base: host.base,
+    socket: host.socket,
   };
 }

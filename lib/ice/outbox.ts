@@ -1,4 +1,5 @@
-import type { AgentEvent, Transmit } from './events.js';
+import type { AgentEvent } from './events.js';
+import type { Transmit } from './transport.js';
 
 /** FIFO of what the core produced; the driver drains it after each call. */
 export class Queue<T> {

@@ -5,7 +5,8 @@ import { UdpEndpoint } from './udp-socket.js';
 /** What the driver needs from a bound datagram socket; an in-memory network implements it too. */
 export interface DatagramEndpoint {
   readonly local: TransportAddress;
-  send(to: TransportAddress, data: Buffer): void;
+  /** One datagram: `header` (framing such as a TURN ChannelData header), when given, then `data`, without a copy. */
+  send(to: TransportAddress, data: Buffer, header?: Buffer): void;
   close(): Promise<void>;
 }
 

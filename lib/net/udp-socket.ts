@@ -166,8 +166,8 @@ export class UdpEndpoint {
     return this.isClosed;
   }
 
-  /** Data path: never throws, no allocation of ours per packet. */
-  send(to: TransportAddress, data: Buffer): void {
+  /** Data path: never throws, no allocation of ours per packet (a `header` sends a two-buffer list). */
+  send(to: TransportAddress, data: Buffer, header?: Buffer): void {
     if (this.isClosed) {
       this.counters.dropped++;
       return;
@@ -175,7 +175,7 @@ export class UdpEndpoint {
     try {
       // Without a callback dgram silently discards send errors, so pass one (shared, pre-bound).
       this.inFlight++;
-      this.socket.send(data, to.port, to.address, this.afterSend);
+      this.socket.send(header === undefined ? data : [header, data], to.port, to.address, this.afterSend);
     } catch (err) {
       // Synchronous argument errors (bad port, socket closed underneath us).
       this.inFlight--;

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { PACKET_STUN } from '../../lib/ice/agent.js';
 import { shortTermKey, type TransportAddress } from '../../lib/stun/index.js';
-import { B, LOCAL, PEER, answerTo, check, decoded, drain, hostCandidate, newAgent, requestsIn } from './craft.js';
+import { answerTo, B, check, decoded, drain, hostCandidate, LOCAL, newAgent, PEER, requestsIn, SOCKET } from './craft.js';
 import { Sim, connectPair, states, stunOf } from './sim.js';
 
 const NOMINATE = { role: 'ICE-CONTROLLING' as const, extra: [{ type: 'USE-CANDIDATE' as const }] };
@@ -11,7 +11,7 @@ describe('IceAgentCore: consent before sending (RFC 7675)', () => {
   it('a controlled agent without the peer\'s credentials answers a nominating check but selects nothing and sends nothing else', () => {
     const core = newAgent('controlled');
     for (let t = 1; t <= 5; t++) {
-      expect(core.handlePacket(t * 100, LOCAL, PEER, check(NOMINATE))).to.equal(PACKET_STUN);
+      expect(core.handlePacket(t * 100, SOCKET, PEER, check(NOMINATE))).to.equal(PACKET_STUN);
       const { tx, ev } = drain(core);
       expect(tx.map((x) => decoded(x).cls), 'only the answers').to.deep.equal(['success']);
       expect(ev.filter((e) => e.type === 'selected-pair' || e.type === 'state')).to.deep.equal([]);
@@ -33,17 +33,17 @@ describe('IceAgentCore: consent before sending (RFC 7675)', () => {
     core.addRemoteCandidate(0, hostCandidate(PEER.address, PEER.port));
     const ours = requestsIn(drain(core).tx);
     expect(ours).to.have.length(1);
-    core.handlePacket(1, LOCAL, PEER, check(NOMINATE));
+    core.handlePacket(1, SOCKET, PEER, check(NOMINATE));
     drain(core);
     expect(core.pairs()[0]).to.deep.include({ nominated: true, state: 'in-progress' });
     // A response from elsewhere, or signed with another key, proves nothing.
-    core.handlePacket(2, LOCAL, { ...PEER, port: PEER.port + 1 }, answerTo(ours[0]!));
-    core.handlePacket(3, LOCAL, PEER, answerTo(ours[0]!, LOCAL, 'wrongwrongwrongwrong22'));
+    core.handlePacket(2, SOCKET, { ...PEER, port: PEER.port + 1 }, answerTo(ours[0]!));
+    core.handlePacket(3, SOCKET, PEER, answerTo(ours[0]!, LOCAL, 'wrongwrongwrongwrong22'));
     drain(core);
     expect(core.route(1)).to.equal(undefined);
     expect(core.drops).to.deep.include({ wrongSource: 1, unauthenticated: 1 });
     // The genuine answer: valid, nominated, selected, routed.
-    core.handlePacket(4, LOCAL, PEER, answerTo(ours[0]!));
+    core.handlePacket(4, SOCKET, PEER, answerTo(ours[0]!));
     const { ev } = drain(core);
     expect(ev.filter((e) => e.type === 'selected-pair')).to.have.length(1);
     expect(core.route(1)).to.deep.include({ to: { address: PEER.address, port: PEER.port, family: 4 } });
@@ -60,11 +60,11 @@ describe('IceAgentCore: consent before sending (RFC 7675)', () => {
       core.handleTimeout(now);
       drain(core);
     }
-    core.handlePacket(50_000, LOCAL, PEER, check(NOMINATE));
+    core.handlePacket(50_000, SOCKET, PEER, check(NOMINATE));
     const retry = requestsIn(drain(core).tx);
     expect(retry, 'a triggered check').to.have.length(1);
     expect(core.route(1)).to.equal(undefined);
-    core.handlePacket(50_010, LOCAL, PEER, answerTo(retry[0]!));
+    core.handlePacket(50_010, SOCKET, PEER, answerTo(retry[0]!));
     drain(core);
     expect(core.selectedPair(1)).to.deep.include({ nominated: true, state: 'succeeded' });
   });
@@ -77,7 +77,7 @@ describe('IceAgentCore: consent before sending (RFC 7675)', () => {
     const p = a.core.localParameters;
     b.core.setRemoteCredentials(0, p.ufrag, p.pwd);
     const forged = check({ ...NOMINATE, username: `${b.core.localParameters.ufrag}:${p.ufrag}`, key: shortTermKey(b.core.localParameters.pwd) });
-    b.core.handlePacket(0, b.hosts[0]!.base, victim, forged);
+    b.core.handlePacket(0, b.hosts[0]!.socket, victim, forged);
     sim.drain();
     sim.run(60_000);
     const toVictim = sim.wire.filter((w) => w.agent === 'B' && w.to.address === victim.address);

@@ -1,14 +1,14 @@
 // Peer behaviours from INTEROP-NOTES.md, replayed as crafted packets against a bare core.
 import { expect } from 'chai';
-import { METHOD_BINDING, encodeMessage, getAttribute, shortTermKey } from '../../lib/stun/index.js';
-import { B, LOCAL, PEER, answerTo, check, decoded, drain, hostCandidate, newAgent, requestsIn } from './craft.js';
+import { getAttribute } from '../../lib/stun/index.js';
+import { answerTo, B, check, decoded, drain, hostCandidate, newAgent, PEER, requestsIn, SOCKET } from './craft.js';
 
 const GOOG_NETWORK_INFO = { type: 'unknown' as const, code: 0xc057, value: Buffer.from('000003e7', 'hex') };
 
 describe('IceAgentCore: interop behaviours of real peers', () => {
   it('a controlling peer nominating on its first check, before our remote credentials: answered, selected once our own check succeeds', () => {
     const core = newAgent('controlled');
-    core.handlePacket(1, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [GOOG_NETWORK_INFO, { type: 'USE-CANDIDATE' }] }));
+    core.handlePacket(1, SOCKET, PEER, check({ role: 'ICE-CONTROLLING', extra: [GOOG_NETWORK_INFO, { type: 'USE-CANDIDATE' }] }));
     const first = drain(core);
     expect(first.tx.map((t) => decoded(t).cls)).to.deep.equal(['success']);
     // Without the peer's password we cannot check it: no consent, so no selection and nothing to send on (RFC 7675).
@@ -16,7 +16,7 @@ describe('IceAgentCore: interop behaviours of real peers', () => {
     expect(core.route(1)).to.equal(undefined);
     expect(first.ev.filter((e) => e.type === 'selected-pair' || e.type === 'state')).to.deep.equal([]);
     // Its data is delivered all the same: the source proved itself with an authenticated check.
-    expect(core.handlePacket(2, LOCAL, PEER, Buffer.from('media'))).to.equal(1);
+    expect(core.handlePacket(2, SOCKET, PEER, Buffer.from('media'))).to.equal(1);
 
     // The remote password arrives: the triggered check goes out at once.
     core.setRemoteCredentials(3, B.ufrag, B.pwd);
@@ -32,7 +32,7 @@ describe('IceAgentCore: interop behaviours of real peers', () => {
     expect(core.selectedPair(1)).to.equal(undefined);
 
     // Its answer makes the pair valid: the nomination takes effect and the component finishes.
-    core.handlePacket(5, LOCAL, PEER, answerTo(trig[0]!));
+    core.handlePacket(5, SOCKET, PEER, answerTo(trig[0]!));
     const done = drain(core);
     expect(core.pairs().map((p) => [p.state, p.nominated])).to.deep.equal([['succeeded', true]]);
     expect(core.selectedPair(1)?.nominated).to.equal(true);
@@ -46,13 +46,13 @@ describe('IceAgentCore: interop behaviours of real peers', () => {
     core.endOfRemoteCandidates(0);
     const ours = requestsIn(drain(core).tx);
     expect(ours).to.have.length(1);
-    core.handlePacket(1, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
+    core.handlePacket(1, SOCKET, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
     expect(drain(core).ev.filter((e) => e.type === 'selected-pair'), 'not before our own check succeeded').to.deep.equal([]);
-    core.handlePacket(2, LOCAL, PEER, answerTo(ours[0]!));
+    core.handlePacket(2, SOCKET, PEER, answerTo(ours[0]!));
     const first = drain(core);
     expect(first.ev.filter((e) => e.type === 'selected-pair')).to.have.length(1);
     for (let t = 2500; t <= 10_000; t += 2500) {
-      core.handlePacket(t, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
+      core.handlePacket(t, SOCKET, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
       const r = drain(core);
       expect(r.tx.map((x) => decoded(x).cls)).to.include('success');
       expect(r.ev.filter((e) => e.type === 'selected-pair' || e.type === 'role'), `at ${t}`).to.deep.equal([]);
@@ -69,11 +69,11 @@ describe('IceAgentCore: interop behaviours of real peers', () => {
     core.endOfRemoteCandidates(0);
     drain(core);
     expect(core.pairs()).to.deep.equal([]);
-    core.handlePacket(1, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
+    core.handlePacket(1, SOCKET, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
     const triggered = requestsIn(drain(core).tx);
     expect(triggered, 'a triggered check to the learned source').to.have.length(1);
     expect(core.selectedPair(1)).to.equal(undefined);
-    core.handlePacket(2, LOCAL, PEER, answerTo(triggered[0]!));
+    core.handlePacket(2, SOCKET, PEER, answerTo(triggered[0]!));
     drain(core);
     expect(core.selectedPair(1)?.remote).to.deep.include({ type: 'prflx', address: PEER.address, port: PEER.port });
   });

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { PACKET_DROPPED } from '../../lib/ice/agent.js';
 import { encodeMessage, shortTermKey, type StunClass } from '../../lib/stun/index.js';
-import { A, B, LOCAL, PEER, codeOf, decoded, drain, newAgent, txId } from './craft.js';
+import { A, B, codeOf, decoded, drain, newAgent, PEER, SOCKET, txId } from './craft.js';
 
 /** A check's attributes (USERNAME, PRIORITY, ICE-CONTROLLING, USE-CANDIDATE), signed, under another method. */
 function request(method: number, key: Buffer | null = shortTermKey(A.pwd), cls: StunClass = 'request'): Buffer {
@@ -27,7 +27,7 @@ describe('IceAgentCore: only Binding requests are checks', () => {
       const core = newAgent('controlled');
       core.setRemoteCredentials(0, B.ufrag, B.pwd);
       drain(core);
-      core.handlePacket(1, LOCAL, PEER, request(method));
+      core.handlePacket(1, SOCKET, PEER, request(method));
       const { tx, ev } = drain(core);
       expect(tx).to.have.length(1);
       const m = decoded(tx[0]!);
@@ -40,20 +40,20 @@ describe('IceAgentCore: only Binding requests are checks', () => {
       expect(core.role).to.equal('controlled');
       expect(core.drops.notBinding).to.equal(1);
       // The source proved nothing: its data is not delivered.
-      expect(core.handlePacket(2, LOCAL, PEER, Buffer.from('data'))).to.equal(PACKET_DROPPED);
+      expect(core.handlePacket(2, SOCKET, PEER, Buffer.from('data'))).to.equal(PACKET_DROPPED);
     });
   }
 
   it('an unauthenticated request of another method is dropped silently', () => {
     const core = newAgent('controlled');
-    for (const key of [null, shortTermKey('wrongwrongwrongwrong22')]) core.handlePacket(1, LOCAL, PEER, request(0x003, key));
+    for (const key of [null, shortTermKey('wrongwrongwrongwrong22')]) core.handlePacket(1, SOCKET, PEER, request(0x003, key));
     expect(drain(core)).to.deep.equal({ tx: [], ev: [] });
     expect(core.drops.notBinding).to.equal(2);
   });
 
   it('responses and indications of other methods are dropped and counted', () => {
     const core = newAgent('controlling');
-    for (const cls of ['success', 'error', 'indication'] as const) core.handlePacket(1, LOCAL, PEER, request(0x003, shortTermKey(B.pwd), cls));
+    for (const cls of ['success', 'error', 'indication'] as const) core.handlePacket(1, SOCKET, PEER, request(0x003, shortTermKey(B.pwd), cls));
     expect(drain(core)).to.deep.equal({ tx: [], ev: [] });
     expect(core.drops.notBinding).to.equal(3);
     expect(core.pairs()).to.deep.equal([]);

@@ -125,9 +125,8 @@ describe('IceAgentCore: close()', () => {
     expect(b.core.state).to.equal('failed');
 
     // Direct input after close.
-    const local = a.hosts[0]!.base;
     const remote = b.hosts[0]!.base;
-    expect(a.core.handlePacket(sim.now, local, remote, Buffer.from('data'))).to.equal(PACKET_DROPPED);
+    expect(a.core.handlePacket(sim.now, a.hosts[0]!.socket, remote, Buffer.from('data'))).to.equal(PACKET_DROPPED);
     a.core.handleTimeout(sim.now + 1000);
     expect(a.core.pollTransmit()).to.equal(undefined);
     expect(a.core.pollEvent()).to.equal(undefined);

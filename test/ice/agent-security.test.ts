@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { PACKET_DROPPED, PACKET_STUN } from '../../lib/ice/agent.js';
 import { METHOD_BINDING, encodeMessage, getAttribute, shortTermKey, type TransportAddress } from '../../lib/stun/index.js';
-import { A, B, LOCAL, PEER, answerTo, check, codeOf, decoded, drain, hostCandidate, newAgent, remoteCandidateCount, requestsIn, txId } from './craft.js';
+import { A, answerTo, B, check, codeOf, decoded, drain, hostCandidate, LOCAL, newAgent, OTHER_SOCKET, PEER, remoteCandidateCount, requestsIn, SOCKET, txId } from './craft.js';
 
 describe('IceAgentCore: security at the core', () => {
   it('baseline: a well-formed check is answered with a signed success and proves its source', () => {
     const core = newAgent('controlled');
-    expect(core.handlePacket(1, LOCAL, PEER, check())).to.equal(PACKET_STUN);
+    expect(core.handlePacket(1, SOCKET, PEER, check())).to.equal(PACKET_STUN);
     const { tx } = drain(core);
     expect(tx).to.have.length(1);
     const m = decoded(tx[0]!);
@@ -14,7 +14,7 @@ describe('IceAgentCore: security at the core', () => {
     expect(getAttribute(m, 'XOR-MAPPED-ADDRESS')?.value).to.deep.include({ address: PEER.address, port: PEER.port });
     expect(core.pairs()).to.have.length(1);
     expect(core.pairs()[0]!.remote.type).to.equal('prflx');
-    expect(core.handlePacket(2, LOCAL, PEER, Buffer.from('app data'))).to.equal(1);
+    expect(core.handlePacket(2, SOCKET, PEER, Buffer.from('app data'))).to.equal(1);
   });
 
   it('wrong password: 401 (or silence), never success; no role, candidate, pair or state change', () => {
@@ -22,7 +22,7 @@ describe('IceAgentCore: security at the core', () => {
       const core = newAgent(role);
       const attackerRole = role === 'controlling' ? 'ICE-CONTROLLING' : 'ICE-CONTROLLED';
       const before = { ...core.drops };
-      core.handlePacket(1, LOCAL, PEER, check({ key: shortTermKey('wrongwrongwrongwrong22'), role: attackerRole, tieBreaker: 2n ** 64n - 1n }));
+      core.handlePacket(1, SOCKET, PEER, check({ key: shortTermKey('wrongwrongwrongwrong22'), role: attackerRole, tieBreaker: 2n ** 64n - 1n }));
       const { tx, ev } = drain(core);
       for (const t of tx) expect(codeOf(decoded(t)), 'only 401 is allowed').to.equal(401);
       expect(tx.length).to.be.at.most(1);
@@ -32,13 +32,13 @@ describe('IceAgentCore: security at the core', () => {
       expect(core.state).to.equal('starting');
       expect(core.drops.unauthenticated).to.equal(before.unauthenticated + 1);
       // The source did not prove itself: its data is not delivered.
-      expect(core.handlePacket(2, LOCAL, PEER, Buffer.from('x'))).to.equal(PACKET_DROPPED);
+      expect(core.handlePacket(2, SOCKET, PEER, Buffer.from('x'))).to.equal(PACKET_DROPPED);
     }
   });
 
   it('unknown ufrag: 401, unsigned', () => {
     const core = newAgent('controlled');
-    core.handlePacket(1, LOCAL, PEER, check({ username: `zzzz:${B.ufrag}` }));
+    core.handlePacket(1, SOCKET, PEER, check({ username: `zzzz:${B.ufrag}` }));
     const { tx, ev } = drain(core);
     expect(tx).to.have.length(1);
     const m = decoded(tx[0]!);
@@ -50,7 +50,7 @@ describe('IceAgentCore: security at the core', () => {
 
   it('a request without FINGERPRINT is dropped silently', () => {
     const core = newAgent('controlled');
-    core.handlePacket(1, LOCAL, PEER, check({ fingerprint: false }));
+    core.handlePacket(1, SOCKET, PEER, check({ fingerprint: false }));
     const { tx, ev } = drain(core);
     expect(tx).to.deep.equal([]);
     expect(ev).to.deep.equal([]);
@@ -61,12 +61,12 @@ describe('IceAgentCore: security at the core', () => {
   it('no MESSAGE-INTEGRITY: 400 only when the answer is not larger than the request', () => {
     const core = newAgent('controlled');
     const small = encodeMessage({ method: METHOD_BINDING, cls: 'request', transactionId: txId(), attributes: [{ type: 'USERNAME', value: 'aaaa:b' }] }, { fingerprint: true });
-    core.handlePacket(1, LOCAL, PEER, small);
+    core.handlePacket(1, SOCKET, PEER, small);
     const r1 = drain(core).tx;
     for (const t of r1) expect(t.data.length).to.be.at.most(small.length);
     expect(r1).to.deep.equal([]); // a 400 (52 bytes) would be larger than these 40 bytes
     const big = check({ key: null, extra: [{ type: 'SOFTWARE', value: 'x'.repeat(64) }] });
-    core.handlePacket(2, LOCAL, PEER, big);
+    core.handlePacket(2, SOCKET, PEER, big);
     const r2 = drain(core).tx;
     expect(r2).to.have.length(1);
     const m = decoded(r2[0]!);
@@ -77,7 +77,7 @@ describe('IceAgentCore: security at the core', () => {
 
   it('an unknown comprehension-required attribute in an authenticated check gets 420 listing it', () => {
     const core = newAgent('controlled');
-    core.handlePacket(1, LOCAL, PEER, check({ extra: [{ type: 'unknown', code: 0x7f31, value: Buffer.from([1, 2, 3, 4]) }] }));
+    core.handlePacket(1, SOCKET, PEER, check({ extra: [{ type: 'unknown', code: 0x7f31, value: Buffer.from([1, 2, 3, 4]) }] }));
     const { tx } = drain(core);
     expect(tx).to.have.length(1);
     const m = decoded(tx[0]!);
@@ -85,7 +85,7 @@ describe('IceAgentCore: security at the core', () => {
     expect(getAttribute(m, 'UNKNOWN-ATTRIBUTES')?.value).to.deep.equal([0x7f31]);
     expect(core.pairs()).to.deep.equal([]);
     // An unknown comprehension-optional attribute (like Chrome's GOOG-NETWORK-INFO) is fine.
-    core.handlePacket(2, LOCAL, PEER, check({ extra: [{ type: 'unknown', code: 0xc057, value: Buffer.from('000003e7', 'hex') }] }));
+    core.handlePacket(2, SOCKET, PEER, check({ extra: [{ type: 'unknown', code: 0xc057, value: Buffer.from('000003e7', 'hex') }] }));
     expect(decoded(drain(core).tx[0]!).cls).to.equal('success');
   });
 
@@ -100,18 +100,18 @@ describe('IceAgentCore: security at the core', () => {
       encodeMessage({ method: METHOD_BINDING, cls: 'success', transactionId: id, attributes: [{ type: 'XOR-MAPPED-ADDRESS', value: LOCAL }] }, { integrityKey: key, fingerprint: true });
     const good = shortTermKey(B.pwd);
 
-    core.handlePacket(1, LOCAL, PEER, respond(txId(), good));
+    core.handlePacket(1, SOCKET, PEER, respond(txId(), good));
     expect(core.drops.unknownTransaction).to.equal(1);
-    core.handlePacket(1, LOCAL, { ...PEER, port: 6001 }, respond(req.transactionId, good));
+    core.handlePacket(1, SOCKET, { ...PEER, port: 6001 }, respond(req.transactionId, good));
     expect(core.drops.wrongSource).to.equal(1);
-    core.handlePacket(1, LOCAL, PEER, respond(req.transactionId, shortTermKey('wrongwrongwrongwrong22')));
+    core.handlePacket(1, SOCKET, PEER, respond(req.transactionId, shortTermKey('wrongwrongwrongwrong22')));
     expect(core.drops.unauthenticated).to.equal(1);
     expect(core.pairs()[0]!.state).to.equal('in-progress');
     expect(core.selectedPair(1)).to.equal(undefined);
-    expect(core.handlePacket(1, LOCAL, PEER, Buffer.from('x')), 'no proof yet').to.equal(PACKET_DROPPED);
+    expect(core.handlePacket(1, SOCKET, PEER, Buffer.from('x')), 'no proof yet').to.equal(PACKET_DROPPED);
 
     // The genuine response still works afterwards.
-    core.handlePacket(2, LOCAL, PEER, respond(req.transactionId, good));
+    core.handlePacket(2, SOCKET, PEER, respond(req.transactionId, good));
     expect(core.pairs()[0]!.state).to.equal('succeeded');
     expect(core.selectedPair(1)).to.not.equal(undefined);
   });
@@ -136,7 +136,7 @@ describe('IceAgentCore: security at the core', () => {
     core.setRemoteCredentials(0, B.ufrag, B.pwd);
     let answered = 0;
     for (let i = 0; i < 5000; i++) {
-      core.handlePacket(i, LOCAL, { address: `10.${(i >> 8) & 255}.${i & 255}.9`, port: 7000 + (i % 1000), family: 4 }, check());
+      core.handlePacket(i, SOCKET, { address: `10.${(i >> 8) & 255}.${i & 255}.9`, port: 7000 + (i % 1000), family: 4 }, check());
       answered += drain(core).tx.filter((t) => decoded(t).cls === 'success').length;
     }
     expect(answered).to.equal(5000); // each is authenticated, so each is answered
@@ -144,7 +144,7 @@ describe('IceAgentCore: security at the core', () => {
     expect(remoteCandidateCount(core)).to.equal(maxRemoteCandidates);
     expect(core.drops.overLimit).to.be.at.least(5000 - maxRemoteCandidates);
     // Those learned beyond the limit did not prove anything: their data is dropped.
-    expect(core.handlePacket(6000, LOCAL, { address: '10.19.135.9', port: 7000 + (4999 % 1000), family: 4 }, Buffer.from('x'))).to.equal(PACKET_DROPPED);
+    expect(core.handlePacket(6000, SOCKET, { address: '10.19.135.9', port: 7000 + (4999 % 1000), family: 4 }, Buffer.from('x'))).to.equal(PACKET_DROPPED);
   });
   }
 
@@ -156,7 +156,7 @@ describe('IceAgentCore: security at the core', () => {
     );
     const bothRoles = check({ extra: [{ type: 'ICE-CONTROLLING', value: 9n }] });
     for (const req of [noPriority, bothRoles]) {
-      core.handlePacket(1, LOCAL, PEER, req);
+      core.handlePacket(1, SOCKET, PEER, req);
       const { tx, ev } = drain(core);
       expect(tx).to.have.length(1);
       const m = decoded(tx[0]!);
@@ -174,16 +174,16 @@ describe('IceAgentCore: security at the core', () => {
     core.addRemoteCandidate(0, hostCandidate(PEER.address, PEER.port));
     core.endOfRemoteCandidates(0);
     const ours = requestsIn(drain(core).tx);
-    core.handlePacket(1, LOCAL, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
-    core.handlePacket(1, LOCAL, PEER, answerTo(ours[0]!));
+    core.handlePacket(1, SOCKET, PEER, check({ role: 'ICE-CONTROLLING', extra: [{ type: 'USE-CANDIDATE' }] }));
+    core.handlePacket(1, SOCKET, PEER, answerTo(ours[0]!));
     drain(core);
     expect(core.selectedPair(1)?.remote.address).to.equal(PEER.address);
     const stranger: TransportAddress = { address: '10.0.0.66', port: 6000, family: 4 };
-    expect(core.handlePacket(2, LOCAL, stranger, Buffer.from('evil'))).to.equal(PACKET_DROPPED);
+    expect(core.handlePacket(2, SOCKET, stranger, Buffer.from('evil'))).to.equal(PACKET_DROPPED);
     expect(core.drops.unprovenData).to.equal(1);
-    expect(core.handlePacket(2, LOCAL, PEER, Buffer.from('good'))).to.equal(1);
+    expect(core.handlePacket(2, SOCKET, PEER, Buffer.from('good'))).to.equal(1);
     expect(core.drops.unprovenData).to.equal(1);
     // Data arriving on a socket the agent does not own is dropped too.
-    expect(core.handlePacket(2, { ...LOCAL, port: 1 }, PEER, Buffer.from('good'))).to.equal(PACKET_DROPPED);
+    expect(core.handlePacket(2, OTHER_SOCKET, PEER, Buffer.from('good'))).to.equal(PACKET_DROPPED);
   });
 });

@@ -15,7 +15,7 @@ describe('IceAgentCore: a host socket is lost', () => {
   it('fails its pairs, goes disconnected, and moves to a pair on another socket', () => {
     const { sim, a, b } = twoHostPair();
     const lost = a.core.selectedPair(1)!.local.base;
-    a.core.failHost(sim.now, lost);
+    a.core.failHost(sim.now, a.core.selectedPair(1)!.local.socket);
     sim.drain();
     expect(a.core.state).to.equal('disconnected');
     expect(a.core.route(1), 'no route over a dead socket').to.equal(undefined);
@@ -49,10 +49,10 @@ describe('IceAgentCore: a host socket is lost', () => {
     sim.signal(a, b);
     sim.signal(b, a);
     expect(sim.run(10_000, () => a.core.state === 'completed')).to.equal(true);
-    a.core.failHost(sim.now, a.core.selectedPair(1)!.local.base);
+    a.core.failHost(sim.now, a.core.selectedPair(1)!.local.socket);
     sim.drain();
     expect(states(a).slice(-2)).to.deep.equal(['disconnected', 'failed']);
     // Packets to the lost socket are ignored.
-    expect(a.core.handlePacket(sim.now, a.hosts[0]!.base, b.hosts[0]!.base, Buffer.from('late data'))).to.equal(-1);
+    expect(a.core.handlePacket(sim.now, a.hosts[0]!.socket, b.hosts[0]!.base, Buffer.from('late data'))).to.equal(-1);
   });
 });

@@ -1,7 +1,7 @@
 // Remote addresses that are never one peer are refused: signalled or learned from a check.
 import { expect } from 'chai';
 import { IceError } from '../../lib/util/errors.js';
-import { B, LOCAL, check, drain, hostCandidate, newAgent } from './craft.js';
+import { B, check, drain, hostCandidate, newAgent, SOCKET } from './craft.js';
 
 const UNSAFE: readonly [string, number, string][] = [
   ['0.0.0.0', 5000, 'unspecified'],
@@ -31,7 +31,7 @@ describe('IceAgentCore: unsafe remote addresses are never paired or checked', ()
         const core = newAgent('controlled');
         core.setRemoteCredentials(0, B.ufrag, B.pwd);
         drain(core);
-        core.handlePacket(1, LOCAL, { address, port, family: 4 }, check());
+        core.handlePacket(1, SOCKET, { address, port, family: 4 }, check());
         expect(drain(core)).to.deep.equal({ tx: [], ev: [] });
         expect(core.remoteCandidateList).to.deep.equal([]);
         expect(core.drops.unsafeAddress).to.equal(1);

@@ -9,11 +9,14 @@ export const A = { ufrag: 'aaaa', pwd: 'aaaaaaaaaaaaaaaaaaaaa1' };
 export const B = { ufrag: 'bbbb', pwd: 'bbbbbbbbbbbbbbbbbbbbb2' };
 export const LOCAL: TransportAddress = { address: '10.0.0.1', port: 5000, family: 4 };
 export const PEER: TransportAddress = { address: '10.0.0.2', port: 6000, family: 4 };
+/** The driver's handle for the socket bound to LOCAL, and one for a socket the agent does not own. */
+export const SOCKET = 1;
+export const OTHER_SOCKET = 99;
 let idSeq = 0;
 
 export function newAgent(role: 'controlling' | 'controlled', limits?: { maxPairs?: number; maxRemoteCandidates?: number }): IceAgentCore {
   const core = new IceAgentCore({ random: seededRandom(42), role, ...A, tieBreaker: 1000n, ...(limits && { limits }) });
-  core.startGathering(0, [{ component: 1, base: LOCAL, interfaceRank: 0 }]);
+  core.startGathering(0, [{ component: 1, socket: SOCKET, base: LOCAL, interfaceRank: 0 }]);
   drain(core);
   return core;
 }

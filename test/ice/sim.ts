@@ -99,7 +99,8 @@ export class Sim {
     let port = 5000;
     hostIps.forEach((ip, rank) => {
       for (let c = 1; c <= components; c++) {
-        hosts.push({ component: c, base: { address: ip, port: port++, family: ip.includes(':') ? 6 : 4 }, interfaceRank: rank });
+        // Socket handles: the base port, unique within the agent.
+        hosts.push({ component: c, socket: port, base: { address: ip, port: port++, family: ip.includes(':') ? 6 : 4 }, interfaceRank: rank });
       }
     });
     const core = new IceAgentCore({ random: seededRandom((options.seed ?? this.agents.length + 7) * 7919), ...options, components });
@@ -127,7 +128,7 @@ export class Sim {
   /** Moves every queued transmit onto the wire and records every event. */
   drain(): void {
     for (const a of this.agents) {
-      for (let t = a.core.pollTransmit(); t; t = a.core.pollTransmit()) this.send(a, t.from, t.to, t.data);
+      for (let t = a.core.pollTransmit(); t; t = a.core.pollTransmit()) this.send(a, baseOf(a, t.socket), t.to, t.data);
       for (let e = a.core.pollEvent(); e; e = a.core.pollEvent()) a.events.push({ at: this.now, event: e });
     }
   }
@@ -135,7 +136,7 @@ export class Sim {
   sendData(agent: SimAgent, component: number, data: Buffer): boolean {
     const r = agent.core.route(component);
     if (!r) return false;
-    this.send(agent, r.from, r.to, data);
+    this.send(agent, baseOf(agent, r.socket), r.to, data);
     return true;
   }
 
@@ -163,9 +164,10 @@ export class Sim {
         if (p.to.address !== a.nat.publicIp) continue;
         local = a.nat.inbound(p.to, p.from);
       }
-      if (!local || !a.hosts.some((h) => addressKey(h.base) === addressKey(local))) continue;
+      const host = local && a.hosts.find((h) => addressKey(h.base) === addressKey(local));
+      if (!host) continue;
       this.delivered++;
-      const r = a.core.handlePacket(this.now, local, p.from, p.data);
+      const r = a.core.handlePacket(this.now, host.socket, p.from, p.data);
       if (r !== PACKET_STUN && r !== PACKET_DROPPED) a.data.push({ at: this.now, component: r, data: p.data });
       return;
     }
@@ -200,6 +202,13 @@ export class Sim {
     }
     return true;
   }
+}
+
+/** The address of the agent's socket `socket`. */
+export function baseOf(a: SimAgent, socket: number): TransportAddress {
+  const host = a.hosts.find((h) => h.socket === socket);
+  if (!host) throw new Error(`${a.name} has no socket ${socket}`);
+  return host.base;
 }
 
 export function states(a: SimAgent): string[] {

@@ -1,0 +1,34 @@
+import type { ComponentState } from './ice-state.js';
+
+/** Facts that decide a component's state, gathered by the agent. */
+export interface ComponentFacts {
+  readonly consentLost: boolean;
+  readonly selected: { readonly nominated: boolean } | undefined;
+  readonly lostSelection: boolean;
+  readonly canCheck: boolean;
+  readonly pairs: number;
+  readonly pending: number;
+  readonly remoteEnded: boolean;
+  readonly graceExpired: boolean;
+  readonly gatheringComplete: boolean;
+  /** A consent check on the selected pair has gone unanswered for `disconnectedAfterMs`. */
+  readonly consentSilent: boolean;
+}
+
+/** The per-component state the aggregator combines (seed vocabulary). */
+export function componentState(f: ComponentFacts): ComponentState {
+  if (f.consentLost) return 'failed';
+  if (f.selected) {
+    if (f.consentSilent) return 'disconnected';
+    const finished = f.selected.nominated && f.pending === 0 && f.remoteEnded && f.gatheringComplete;
+    return finished ? 'completed' : 'connected';
+  }
+  if (!f.canCheck) return 'starting';
+  const searching = f.lostSelection ? 'disconnected' : 'checking';
+  if (f.pending > 0) return searching;
+  // Nothing left to check: failed once no more candidates can be expected.
+  if (f.pairs === 0 && !f.remoteEnded) return 'starting';
+  // With nothing ever paired, peer-reflexive checks may still come: wait out the grace first.
+  const giveUp = f.pairs > 0 && f.remoteEnded ? f.gatheringComplete : f.graceExpired;
+  return giveUp ? 'failed' : searching;
+}
