@@ -22,6 +22,13 @@ import type { HostBinding, Route, SocketId, Transmit } from './transport.js';
 
 export type { HostBinding } from './transport.js';
 
+/** An agent's ICE parameters as signalled (RFC 8839 `a=ice-ufrag`, `a=ice-pwd`, `a=ice-lite`). */
+export interface IceParameters {
+  readonly ufrag: string;
+  readonly pwd: string;
+  readonly lite?: true;
+}
+
 /** What `handlePacket` tells the driver: deliver as data on this component (>= 1), consumed STUN (0), dropped (-1). */
 export const PACKET_STUN = 0;
 export const PACKET_DROPPED = -1;
@@ -62,8 +69,10 @@ export class IceAgentCore {
   get role(): IceRole {
     return this.ctx.role;
   }
-  get localParameters(): { readonly ufrag: string; readonly pwd: string } {
-    return { ufrag: this.ctx.credentials.ufrag, pwd: this.ctx.credentials.pwd };
+  /** What to signal: ufrag, password and, for an ICE-lite agent, `lite: true` (RFC 8839 `a=ice-lite`). */
+  get localParameters(): IceParameters {
+    const { ufrag, pwd } = this.ctx.credentials;
+    return this.ctx.config.lite ? { ufrag, pwd, lite: true } : { ufrag, pwd };
   }
   get state(): IceState {
     return this.states.state;
@@ -185,9 +194,10 @@ export class IceAgentCore {
    * others are in force are an ICE restart by the peer (RFC 8445 §9, RFC 8839 §4.4.1.1.2): this
    * agent restarts too (new local credentials, a `restart` event) and checks the new generation.
    */
-  setRemoteCredentials(now: number, ufrag: string, pwd: string): void {
+  setRemoteCredentials(now: number, ufrag: string, pwd: string, lite = false): void {
     this.assertOpen();
     const relation = this.ctx.credentials.compareRemote(ufrag, pwd);
+    if (lite) this.facingLitePeer();
     if (relation === 'same') return;
     if (relation === 'changed') startGeneration(this.ctx, this.checks, this.states, 'peer');
     this.ctx.credentials.setRemote(ufrag, pwd);
@@ -266,6 +276,12 @@ export class IceAgentCore {
   }
 
   // ---- internals -----------------------------------------------------------------
+
+  /** RFC 8445 §6.1.1: facing an ICE-lite peer, a full agent controls; two lite agents cannot connect (§6.2, unsupported here). */
+  private facingLitePeer(): void {
+    if (this.ctx.config.lite) throw new IceError('ERR_UNSUPPORTED', 'both agents are ICE-lite: neither would send a check (lite-lite is not supported)');
+    if (this.ctx.role === 'controlled') this.ctx.switchRole('controlling', 'the peer is ICE-lite (RFC 8445 §6.1.1)');
+  }
 
   /** What follows any input: nominate if due, send a check if a Ta slot is free, publish state changes. */
   private afterInput(now: number, reason: string): void {

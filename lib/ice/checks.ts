@@ -21,6 +21,8 @@ export class Checks {
    */
   formPair(local: LocalCandidate, remote: Candidate, fromPeer = false): CandidatePair | undefined {
     if (remote.component !== local.component || remote.transport !== 'udp') return undefined;
+    // An ICE-lite agent has no checklist of its own: its pairs come from the peer's checks (§7.3.2).
+    if (!fromPeer && !this.ctx.policy.sendsChecks) return undefined;
     if (addressFamily(remote.address) !== local.base.family) return undefined;
     if (!fromPeer && this.ctx.components[local.component - 1]!.selected?.nominated) return undefined;
     const pair = this.ctx.checklist.add(this.ctx.role, local, remote);
@@ -35,13 +37,13 @@ export class Checks {
 
   /** When the next paced check may go (§6.1.4.2), if one is waiting. */
   nextPacedAt(): number | undefined {
-    if (!this.ctx.credentials.canCheck || !this.ctx.checklist.hasWork()) return undefined;
+    if (!this.canSend || !this.ctx.checklist.hasWork()) return undefined;
     return this.lastCheckAt + this.ctx.config.timers.taMs;
   }
 
   /** One new check per Ta (§6.1.4.2); the first goes out at once. */
   sendPaced(now: number): void {
-    if (!this.ctx.credentials.canCheck || now < this.lastCheckAt + this.ctx.config.timers.taMs) return;
+    if (!this.canSend || now < this.lastCheckAt + this.ctx.config.timers.taMs) return;
     const pair = this.ctx.checklist.next((component) => !this.ctx.components[component - 1]!.selected);
     if (!pair) return;
     this.lastCheckAt = now;
@@ -80,10 +82,15 @@ export class Checks {
 
   /** Consent checks (RFC 7675) on every component's selected pair. */
   keepConsent(now: number): void {
-    const canSend = this.ctx.credentials.canCheck;
+    const canSend = this.canSend;
     for (const c of this.ctx.components) {
       c.keepConsent(now, canSend, (pair) => this.send(now, pair, 'consent', pair.nominated && this.ctx.policy.consentNominates));
     }
+  }
+
+  /** Checks can go out: the peer's password is known and this is not an ICE-lite agent. */
+  private get canSend(): boolean {
+    return this.ctx.policy.sendsChecks && this.ctx.credentials.canCheck;
   }
 
   /** A new generation: the first check goes out at once again. */

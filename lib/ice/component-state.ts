@@ -13,6 +13,8 @@ export interface ComponentFacts {
   readonly gatheringComplete: boolean;
   /** A consent check on the selected pair has gone unanswered for `disconnectedAfterMs`. */
   readonly consentSilent: boolean;
+  /** ICE-lite (§8.2): a nominated pair finishes the component; there are no checks of ours to wait for. */
+  readonly finishesOnNomination: boolean;
 }
 
 /** The per-component state the aggregator combines (seed vocabulary). */
@@ -20,7 +22,7 @@ export function componentState(f: ComponentFacts): ComponentState {
   if (f.consentLost) return 'failed';
   if (f.selected) {
     if (f.consentSilent) return 'disconnected';
-    const finished = f.selected.nominated && f.pending === 0 && f.remoteEnded && f.gatheringComplete;
+    const finished = f.selected.nominated && (f.finishesOnNomination || (f.pending === 0 && f.remoteEnded && f.gatheringComplete));
     return finished ? 'completed' : 'connected';
   }
   if (!f.canCheck) return 'starting';

@@ -69,9 +69,15 @@ export class Component {
     return this.consentLost ? undefined : this.selectedPair ?? this.previous?.pair;
   }
 
-  /** The selected pair has gone unanswered for `disconnectedAfterMs`. */
+  /**
+   * The selected pair looks dead for now: a consent check unanswered for `disconnectedAfterMs`,
+   * or for an ICE-lite agent (which sends none) no authenticated request for `liteDisconnectedMs`.
+   */
   silent(now: number): boolean {
-    return consentSilent(this.consentState, now, this.deps.config.timers);
+    const { lite, timers } = this.deps.config;
+    if (!lite) return consentSilent(this.consentState, now, timers);
+    const consent = this.consentState;
+    return consent !== undefined && !consent.lost && now - consent.lastResponseAt >= timers.liteDisconnectedMs;
   }
 
   /** §8.1.2 / §12: use the best nominated pair, else the best valid one (data may flow before nomination). */
@@ -135,7 +141,8 @@ export class Component {
 
   /** RFC 7675: sends a due consent check on the selected pair (with `send`), or notices that consent expired. */
   keepConsent(now: number, canSend: boolean, send: (pair: CandidatePair) => void): void {
-    const { timers, random } = this.deps.config;
+    const { timers, random, lite } = this.deps.config;
+    if (lite) return this.keepLiteLiveness(now);
     if (!this.selectedPair && this.previous && now >= (this.previous.consentAt ?? now) + timers.consentTimeoutMs) {
       this.previous = undefined;
       this.deps.epoch.bump();
@@ -156,6 +163,12 @@ export class Component {
     }
   }
 
+  /** ICE-lite: an authenticated request arrived on the selected pair, which keeps it alive (no checks of ours). */
+  peerRequested(now: number): void {
+    if (!this.consentState || this.consentState.lost) return;
+    this.consentState.lastResponseAt = now;
+  }
+
   /** An authenticated answer to a consent check on `pair`. */
   consentAnswered(now: number, pair: CandidatePair): void {
     if (!this.consentState || this.selectedPair !== pair) return;
@@ -165,9 +178,12 @@ export class Component {
 
   /** Reports the component's consent and previous-pair deadlines to `at`. */
   deadlines(at: (t: number | undefined) => void): void {
-    const { timers } = this.deps.config;
+    const { timers, lite } = this.deps.config;
     const consent = this.consentState;
-    if (consent && !consent.lost) {
+    if (lite && consent && !consent.lost) {
+      if (this.state !== 'disconnected') at(consent.lastResponseAt + timers.liteDisconnectedMs);
+      at(consent.lastResponseAt + timers.liteFailedMs);
+    } else if (consent && !consent.lost) {
       at(consent.nextCheckAt);
       at(consent.lastResponseAt + timers.consentTimeoutMs);
       if (consent.pendingSince !== undefined && this.state !== 'disconnected') at(consent.pendingSince + timers.disconnectedAfterMs);
@@ -203,6 +219,14 @@ export class Component {
     for (const p of checklist.all) {
       if (p.component === this.id && p !== nominated && p.state !== 'succeeded') checklist.remove(p);
     }
+  }
+
+  /** ICE-lite liveness: without authenticated requests for `liteFailedMs`, the pair carries nothing more. */
+  private keepLiteLiveness(now: number): void {
+    const consent = this.consentState;
+    if (!consent || consent.lost || now - consent.lastResponseAt < this.deps.config.timers.liteFailedMs) return;
+    consent.lost = true;
+    this.deps.epoch.bump();
   }
 
   private retire(): void {

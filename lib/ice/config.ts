@@ -24,6 +24,10 @@ export interface AgentTimers {
   readonly consentTimeoutMs: number;
   /** Without remote end-of-candidates, how long after every pair failed the agent waits for more candidates before `failed`. */
   readonly trickleGraceMs: number;
+  /** ICE-lite (it sends no checks): no authenticated request on the selected pair this long → `disconnected`. */
+  readonly liteDisconnectedMs: number;
+  /** ICE-lite: no authenticated request on the selected pair this long → `failed` (RFC 7675's 30 s). */
+  readonly liteFailedMs: number;
 }
 
 export interface AgentLimits {
@@ -36,6 +40,8 @@ export interface AgentLimits {
 export interface AgentConfig {
   readonly components: number;
   readonly role: IceRole;
+  /** ICE-lite (RFC 8445 §2.5): host candidates only, always controlled, answers checks but never sends one. */
+  readonly lite: boolean;
   readonly random: RandomSource;
   /** Fixed local credentials (tests, or signalling that mints them); random otherwise. */
   readonly ufrag?: string;
@@ -58,6 +64,8 @@ export const DEFAULT_TIMERS: AgentTimers = {
   disconnectedAfterMs: 2500,
   consentTimeoutMs: 30000,
   trickleGraceMs: 5000,
+  liteDisconnectedMs: 10000,
+  liteFailedMs: 30000,
 };
 
 export const DEFAULT_LIMITS: AgentLimits = { maxPairs: 100, maxRemoteCandidates: 100 };
@@ -81,11 +89,15 @@ export function resolveConfig(opts: AgentOptions): AgentConfig {
   if (limits.maxPairs < 1 || limits.maxRemoteCandidates < 1) {
     throw new IceError('ERR_INVALID_ARGUMENT', 'maxPairs and maxRemoteCandidates must be at least 1');
   }
+  const lite = opts.lite ?? false;
+  // RFC 8445 §6.1.1: a lite agent is always the controlled one.
+  if (lite && opts.role === 'controlling') throw new IceError('ERR_INVALID_ARGUMENT', "role 'controlling' is not possible with lite: true (an ICE-lite agent is always controlled)");
   if (opts.ufrag !== undefined) checkCredential('ufrag', opts.ufrag, 4);
   if (opts.pwd !== undefined) checkCredential('pwd', opts.pwd, 22);
   return {
     components,
-    role: opts.role ?? 'controlling',
+    role: opts.role ?? (lite ? 'controlled' : 'controlling'),
+    lite,
     random: opts.random,
     timers,
     limits,

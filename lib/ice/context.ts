@@ -55,7 +55,7 @@ export class CoreContext {
     this.generations = new RemoteGenerations(limits.maxRemoteCandidates);
     this.txs = new CheckTransactions(this.out, random, timers.checkRetransmit);
     this.components = Array.from({ length: this.config.components }, (_, i) => new Component(i + 1, this));
-    this.policy = nominationPolicy(this.config.role, { checklist: this.checklist, components: this.components, timers });
+    this.policy = nominationPolicy(this.config.role, { checklist: this.checklist, components: this.components, timers }, this.config.lite);
     this.gatherer = new Gatherer(this.out, random, timers.gatherRetransmit, (host, mapped, server) => {
       const srflx = this.local.addServerReflexive(host, mapped, server);
       if (srflx) this.emitCandidate(srflx);

@@ -46,7 +46,8 @@ export class IncomingPackets {
       return;
     }
     if (remoteUfrag !== undefined && verdict.remoteUfrag !== remoteUfrag) return void ctx.drops.unauthenticated++;
-    const conflict = roleConflict(ctx.role, ctx.tieBreaker, verdict);
+    // An ICE-lite agent is always controlled (§6.1.1): a peer that claims controlled too is told so with 487.
+    const conflict = ctx.config.lite ? (verdict.controlled !== undefined ? 'reject' : 'none') : roleConflict(ctx.role, ctx.tieBreaker, verdict);
     if (conflict === 'reject') return this.sendError(local, from, buf, msg, ERROR_ROLE_CONFLICT, 'Role Conflict', true);
     if (conflict === 'switch') {
       if (ctx.role === 'controlling') ctx.switchRole('controlled', 'peer won a controlling/controlling conflict');

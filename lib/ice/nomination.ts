@@ -27,6 +27,8 @@ export interface NominationPolicy {
   nominate(now: number): void;
   /** Whether consent checks on a nominated pair repeat USE-CANDIDATE. */
   readonly consentNominates: boolean;
+  /** Whether this agent sends checks at all (an ICE-lite agent only answers them, §2.5). */
+  readonly sendsChecks: boolean;
 }
 
 /** §7.3.1.4: a triggered check on a pair the peer checked, unless ours is done or under way. */
@@ -38,6 +40,7 @@ function triggerCheck(checklist: Checklist, c: Component, pair: CandidatePair): 
 class ControllingPolicy implements NominationPolicy {
   readonly role = 'controlling';
   readonly consentNominates = true;
+  readonly sendsChecks = true;
 
   constructor(private readonly deps: NominationDeps) {}
 
@@ -72,6 +75,7 @@ class ControllingPolicy implements NominationPolicy {
 class ControlledPolicy implements NominationPolicy {
   readonly role = 'controlled';
   readonly consentNominates = false;
+  readonly sendsChecks = true;
 
   constructor(private readonly deps: NominationDeps) {}
 
@@ -95,6 +99,40 @@ class ControlledPolicy implements NominationPolicy {
   nominate(): void {}
 }
 
-export function nominationPolicy(role: IceRole, deps: NominationDeps): NominationPolicy {
+/**
+ * ICE-lite (RFC 8445 §2.5, §7.3.2): always controlled, never checks. An authenticated request
+ * with USE-CANDIDATE makes its pair valid, nominated and selected at once; a later nomination
+ * moves the selection (the last one wins). Every authenticated request on the selected pair is
+ * the liveness signal.
+ */
+class LitePolicy implements NominationPolicy {
+  readonly role = 'controlled';
+  readonly consentNominates = false;
+  readonly sendsChecks = false;
+
+  constructor(private readonly deps: NominationDeps) {}
+
+  peerChecked(now: number, c: Component, pair: CandidatePair, useCandidate: boolean): void {
+    if (useCandidate && !(pair.nominated && c.selected === pair)) {
+      for (const p of this.deps.checklist.all) if (p.component === c.id && p !== pair) p.nominated = false;
+      pair.state = 'succeeded';
+      pair.nominated = true;
+      c.firstValidAt ??= now;
+      c.select(now);
+    }
+    if (c.selected === pair) c.peerRequested(now);
+  }
+
+  checkSucceeded(): void {}
+
+  deadline(): undefined {
+    return undefined;
+  }
+
+  nominate(): void {}
+}
+
+export function nominationPolicy(role: IceRole, deps: NominationDeps, lite = false): NominationPolicy {
+  if (lite) return new LitePolicy(deps);
   return role === 'controlling' ? new ControllingPolicy(deps) : new ControlledPolicy(deps);
 }

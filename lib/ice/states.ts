@@ -49,26 +49,30 @@ export class StateTracker {
   }
 
   private evaluate(now: number, c: Component): Component['state'] {
-    const { checklist, credentials, remoteEnded, gatherer } = this.ctx;
+    const { checklist, credentials, remoteEnded, gatherer, config } = this.ctx;
     let pairs = 0;
     let pending = 0;
+    let peerChecked = false;
     for (const p of checklist.all) {
       if (p.component !== c.id) continue;
       pairs++;
       if (p.state !== 'succeeded' && p.state !== 'failed') pending++;
+      peerChecked ||= p.remoteAuthenticated;
     }
     if (pending === 0 && (pairs > 0 || (remoteEnded && credentials.canCheck))) c.allFailedAt ??= now;
     return componentState({
       consentLost: c.consentLost,
       selected: c.selected,
       lostSelection: c.searchingAfterLoss,
-      canCheck: credentials.canCheck,
+      // An ICE-lite agent never checks: the peer's first authenticated check is its start (§2.5).
+      canCheck: config.lite ? peerChecked : credentials.canCheck,
       pairs,
       pending,
       remoteEnded,
       graceExpired: c.allFailedAt !== undefined && now >= this.graceEnd(c),
       gatheringComplete: gatherer.state === 'complete',
       consentSilent: c.silent(now),
+      finishesOnNomination: config.lite,
     });
   }
 

@@ -8,7 +8,8 @@ export type IceErrorCode =
   | 'ERR_CLOSED'
   | 'ERR_SOCKET'
   | 'ERR_STUN_SERVER'
-  | 'ERR_STUN_ENCODE';
+  | 'ERR_STUN_ENCODE'
+  | 'ERR_UNSUPPORTED';
 
 export class IceError extends Error {
   override readonly name = 'IceError';

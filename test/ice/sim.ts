@@ -118,7 +118,7 @@ export class Sim {
   signal(from: SimAgent, to: SimAgent, opts: { endOfCandidates?: boolean; credentials?: boolean } = {}): void {
     if (opts.credentials !== false) {
       const p = from.core.localParameters;
-      to.core.setRemoteCredentials(this.now, p.ufrag, p.pwd);
+      to.core.setRemoteCredentials(this.now, p.ufrag, p.pwd, p.lite === true);
     }
     for (const c of from.core.localCandidateList) if (c.type !== 'prflx') to.core.addRemoteCandidate(this.now, c);
     if (opts.endOfCandidates !== false) to.core.endOfRemoteCandidates(this.now);
