@@ -13,7 +13,9 @@ import { DoubleAuth, type DoubleAuthOptions } from './double-auth.js';
 export type Fault =
   | { readonly kind: 'error'; readonly code: number; readonly alternate?: TransportAddress }
   | { readonly kind: 'drop-response' }
-  | { readonly kind: 'drop-request' };
+  | { readonly kind: 'drop-request' }
+  /** No fault: lets a later injected fault hit a later request. */
+  | { readonly kind: 'pass' };
 
 export interface Packet {
   readonly from: TransportAddress;
