@@ -1,5 +1,5 @@
 import {
-  decodeMessage, DEFAULT_RETRANSMIT, getAttribute, isStunDatagram, METHOD_ALLOCATE, METHOD_REFRESH,
+  decodeMessage, getAttribute, isStunDatagram, METHOD_ALLOCATE, METHOD_REFRESH,
   type TransportAddress,
 } from '../stun/index.js';
 import { IceError } from '../util/errors.js';
@@ -12,7 +12,9 @@ import { allocateFailure, fatalForAnyRequest, isTransient, refreshFailure, type 
 import { Fifo } from './fifo.js';
 import { unwrapChannelData, unwrapDataIndication } from './inbound.js';
 import { allocateAttributes, encodeSendIndication, refreshAttributes } from './messages.js';
+import { AllocationLifetime } from './lifetime.js';
 import { PermissionTable } from './permission-table.js';
+import { withDefaults, zeroCounters, type ResolvedOptions } from './options.js';
 import { PermissionManager } from './permissions.js';
 import { TurnRequests, type RequestOutcome } from './requests.js';
 import type {
@@ -25,14 +27,6 @@ const QUEUED: TurnWrapResult = { kind: 'queued' };
 /** A Refresh that failed transiently (timeout, 5xx) is tried again this much later, until expiry. */
 const REFRESH_RETRY_MS = 5_000;
 
-function zeroCounters(): TurnDropCounters {
-  return {
-    'not-from-server': 0, malformed: 0, 'unknown-transaction': 0, integrity: 0, 'not-permitted': 0,
-    'unknown-channel': 0, unexpected: 0, inactive: 0, 'permission-denied': 0, 'family-mismatch': 0,
-    'queue-full': 0, 'not-allocated': 0,
-  };
-}
-
 /**
  * One TURN allocation (RFC 8656) on one server over one client transport, as a pure state
  * machine: packets and time go in (`unwrap`, `handleTimeout`), datagrams and events come out
@@ -41,28 +35,27 @@ function zeroCounters(): TurnDropCounters {
  * bytes for the server (Send indication, or ChannelData once a channel is bound), `unwrap`
  * turns bytes from the server into a datagram from a peer.
  */
-export class TurnAllocation implements TurnContext {
-  readonly requests: TurnRequests;
-  readonly events = new Fifo<TurnEvent>();
+export class TurnAllocation {
   readonly server: TransportAddress;
   readonly history: TurnAttemptHistory;
+  private readonly requests: TurnRequests;
+  private readonly events = new Fifo<TurnEvent>();
   private readonly transmits = new Fifo<TurnTransmit>();
   private readonly drops = zeroCounters();
   private readonly permissions: PermissionManager;
   private readonly channels: ChannelManager;
-  private readonly o: Required<Omit<TurnAllocationOptions, 'software' | 'history'>>;
+  private readonly o: ResolvedOptions;
   private current: TurnAllocationState = 'new';
   private relayed: TransportAddress | undefined;
   private mapped: TransportAddress | undefined;
-  private granted = 0;
-  private expiresAt = Infinity;
-  private refreshAt = Infinity;
+  private readonly life: AllocationLifetime;
   private closeDeadline = Infinity;
 
   constructor(options: TurnAllocationOptions) {
     this.o = withDefaults(options);
     this.server = canonicalAddress(options.server);
     this.history = options.history ?? { redirects: 0, mismatchRetries: 0 };
+    this.life = new AllocationLifetime(this.o.refreshMarginMs);
     const stream = options.transport !== 'udp';
     this.requests = new TurnRequests({
       rng: options.rng,
@@ -73,9 +66,10 @@ export class TurnAllocation implements TurnContext {
       software: options.software,
       send: (bytes) => this.transmits.push({ to: this.server, data: [bytes] }),
     });
+    const ctx: TurnContext = { requests: this.requests, events: this.events, count: (r, n) => this.count(r, n) };
     const table = new PermissionTable(this.o.maxPermissions, this.o.permissionLifetimeMs, this.o.maxQueuedPerPeer);
-    this.permissions = new PermissionManager(this, table, this.o.permissionRefreshMs);
-    this.channels = new ChannelManager(this, table, this.o.channelRefreshMs, this.o.channelLifetimeMs);
+    this.permissions = new PermissionManager(ctx, table, this.o.permissionRefreshMs);
+    this.channels = new ChannelManager(ctx, table, this.o.channelRefreshMs, this.o.channelLifetimeMs);
   }
 
   get state(): TurnAllocationState { return this.current; }
@@ -83,11 +77,11 @@ export class TurnAllocation implements TurnContext {
   get relayedAddress(): TransportAddress | undefined { return this.relayed; }
   get mappedAddress(): TransportAddress | undefined { return this.mapped; }
   /** The last LIFETIME granted, seconds. */
-  get lifetimeS(): number { return this.granted; }
+  get lifetimeS(): number { return this.life.grantedS; }
   /** What was dropped, and why (a copy). */
   get counters(): Readonly<TurnDropCounters> { return { ...this.drops }; }
 
-  count(reason: TurnDropReason, n = 1): void {
+  private count(reason: TurnDropReason, n = 1): void {
     this.drops[reason] += n;
   }
 
@@ -137,8 +131,8 @@ export class TurnAllocation implements TurnContext {
 
   /** A datagram for `peer` through the relay: the bytes for the server, or queued, or dropped. */
   wrap(now: number, peer: TransportAddress, payload: Buffer): TurnWrapResult {
-    if (this.current !== 'allocated' || this.relayed === undefined) return this.refuse('not-allocated');
-    if (peer.family !== this.relayed.family) return this.refuse('family-mismatch');
+    if (this.current !== 'allocated' || this.relayed === undefined) return this.drop('not-allocated');
+    if (peer.family !== this.relayed.family) return this.drop('family-mismatch');
     const p = canonicalAddress(peer);
     const ch = this.channels.forPeer(p);
     if (ch !== undefined && ch.boundUntil > now) {
@@ -148,36 +142,31 @@ export class TurnAllocation implements TurnContext {
     if (table.isInstalled(p.address, now)) {
       return { kind: 'send', to: this.server, data: [encodeSendIndication(this.o.rng, p, payload)] };
     }
-    if (table.get(p.address)?.denied === true) return this.refuse('permission-denied');
+    if (table.get(p.address)?.denied === true) return this.drop('permission-denied');
     // A permission is created before the first Send to a peer (RFC 8445 §7.2.1); hold the datagram.
     if (table.get(p.address)?.inFlight !== true) this.permit(now, [p.address]);
-    if (table.get(p.address)?.denied === true) return this.refuse('permission-denied');
-    return table.enqueue(p.address, { peer: p, payload }) ? QUEUED : this.refuse('queue-full');
-  }
-
-  private refuse(reason: TurnDropReason): TurnWrapResult {
-    this.count(reason);
-    return { kind: 'dropped', reason };
+    if (table.get(p.address)?.denied === true) return this.drop('permission-denied');
+    return table.enqueue(p.address, { peer: p, payload }) ? QUEUED : this.drop('queue-full');
   }
 
   /** Bytes that arrived on the client socket from `from` (over TCP/TLS: one framed message). */
   unwrap(now: number, from: TransportAddress, data: Buffer): TurnInbound {
-    if (!sameAddress(from, this.server)) return this.dropped('not-from-server');
-    if (this.current !== 'allocating' && this.current !== 'allocated' && this.current !== 'closing') return this.dropped('inactive');
+    if (!sameAddress(from, this.server)) return this.drop('not-from-server');
+    if (this.current !== 'allocating' && this.current !== 'allocated' && this.current !== 'closing') return this.drop('inactive');
     if (looksLikeChannelData(data)) return this.tally(unwrapChannelData(data, this.channels, now));
-    if (!isStunDatagram(data)) return this.dropped('malformed');
+    if (!isStunDatagram(data)) return this.drop('malformed');
     const d = decodeMessage(data);
-    if (!d.ok) return this.dropped('malformed');
+    if (!d.ok) return this.drop('malformed');
     const msg = d.message;
     if (msg.cls === 'indication') return this.tally(unwrapDataIndication(msg, this.permissions.table, now));
-    if (msg.cls === 'request') return this.dropped('unexpected');
+    if (msg.cls === 'request') return this.drop('unexpected');
     const r = this.requests.onResponse(now, data, msg);
-    if (typeof r === 'string') return this.dropped(r);
+    if (typeof r === 'string') return this.drop(r);
     if (r !== undefined) this.onOutcome(now, r);
     return CONTROL;
   }
 
-  private dropped(reason: TurnDropReason): TurnInbound {
+  private drop(reason: TurnDropReason): { readonly kind: 'dropped'; readonly reason: TurnDropReason } {
     this.count(reason);
     return { kind: 'dropped', reason };
   }
@@ -212,12 +201,12 @@ export class TurnAllocation implements TurnContext {
       return;
     }
     if (this.current !== 'allocated') return;
-    if (now >= this.expiresAt) {
+    if (now >= this.life.expiresAt) {
       this.fail({ reason: 'expired', recovery: 'reallocate' }, undefined, 'allocation lifetime passed without a successful Refresh');
       return;
     }
-    if (now >= this.refreshAt) {
-      this.refreshAt = Infinity;
+    if (now >= this.life.refreshAt) {
+      this.life.refreshSent();
       this.requests.start(now, METHOD_REFRESH, { kind: 'refresh', lifetimeS: this.o.lifetimeS }, refreshAttributes(this.o.lifetimeS));
     }
     this.permissions.onTimer(now);
@@ -230,7 +219,7 @@ export class TurnAllocation implements TurnContext {
     let next = this.requests.nextDeadline() ?? Infinity;
     if (this.current === 'closing') next = Math.min(next, this.closeDeadline);
     if (this.current === 'allocated') {
-      next = Math.min(next, this.refreshAt, this.expiresAt, this.permissions.nextDeadline() ?? Infinity, this.channels.nextDeadline() ?? Infinity);
+      next = Math.min(next, this.life.refreshAt, this.life.expiresAt, this.permissions.nextDeadline() ?? Infinity, this.channels.nextDeadline() ?? Infinity);
     }
     return next === Infinity ? undefined : next;
   }
@@ -260,14 +249,12 @@ export class TurnAllocation implements TurnContext {
 
   private onAllocate(now: number, o: RequestOutcome): void {
     if (!o.ok) {
-      const alternate = o.message && getAttribute(o.message, 'ALTERNATE-SERVER')?.value;
-      if (o.code === C.ERR_TRY_ALTERNATE && alternate !== undefined && this.history.redirects < C.MAX_REDIRECTS) {
+      const v = allocateFailure(o.code, o.message && getAttribute(o.message, 'ALTERNATE-SERVER')?.value, this.history);
+      if ('redirect' in v) {
         this.end('redirected');
-        this.events.push({ type: 'redirect', server: alternate });
-      } else if (o.code === C.ERR_TRY_ALTERNATE) {
-        this.fail({ reason: alternate ? 'too-many-redirects' : 'bad-response', recovery: 'none' }, o.code, o.detail);
+        this.events.push({ type: 'redirect', server: v.redirect });
       } else {
-        this.fail(allocateFailure(o.code, this.history), o.code, o.detail);
+        this.fail(v, o.code, o.detail);
       }
       return;
     }
@@ -279,8 +266,8 @@ export class TurnAllocation implements TurnContext {
     this.relayed = canonicalAddress(relayed);
     this.mapped = getAttribute(o.message, 'XOR-MAPPED-ADDRESS')?.value;
     this.current = 'allocated';
-    this.schedule(o.sentAt, getAttribute(o.message, 'LIFETIME')?.value ?? this.o.lifetimeS);
-    this.events.push({ type: 'allocated', relayed: this.relayed, mapped: this.mapped, lifetimeS: this.granted });
+    this.life.grant(o.sentAt, getAttribute(o.message, 'LIFETIME')?.value ?? this.o.lifetimeS);
+    this.events.push({ type: 'allocated', relayed: this.relayed, mapped: this.mapped, lifetimeS: this.life.grantedS });
     this.permissions.onAllocated(now, this.relayed.family);
   }
 
@@ -288,21 +275,13 @@ export class TurnAllocation implements TurnContext {
     if (o.ok) {
       const lifetime = getAttribute(o.message, 'LIFETIME')?.value ?? this.o.lifetimeS;
       if (lifetime === 0) { this.fail({ reason: 'allocation-lost', recovery: 'reallocate' }, undefined, 'Refresh granted LIFETIME 0'); return; }
-      this.schedule(o.sentAt, lifetime);
+      this.life.grant(o.sentAt, lifetime);
       this.events.push({ type: 'refreshed', lifetimeS: lifetime });
     } else if (isTransient(o.code)) {
-      this.refreshAt = now + REFRESH_RETRY_MS; // the expiry check ends it if this never succeeds
+      this.life.retryAt(now + REFRESH_RETRY_MS); // the expiry check ends it if this never succeeds
     } else {
       this.fail(refreshFailure(o.code), o.code, o.detail);
     }
-  }
-
-  /** Lifetimes count from when the answered request was sent. Refresh at max(L/2, L - margin). */
-  private schedule(sentAt: number, lifetimeS: number): void {
-    this.granted = lifetimeS;
-    const l = lifetimeS * 1000;
-    this.expiresAt = sentAt + l;
-    this.refreshAt = sentAt + Math.max(l / 2, l - this.o.refreshMarginMs);
   }
 
   private flushQueued(now: number, ip: string): void {
@@ -325,25 +304,7 @@ export class TurnAllocation implements TurnContext {
   private end(state: 'failed' | 'closed' | 'redirected'): void {
     this.current = state;
     this.requests.cancel(() => true);
-    this.refreshAt = this.expiresAt = this.closeDeadline = Infinity;
+    this.life.stop();
+    this.closeDeadline = Infinity;
   }
-}
-
-function withDefaults(o: TurnAllocationOptions): Required<Omit<TurnAllocationOptions, 'software' | 'history'>> {
-  return {
-    server: o.server, transport: o.transport, username: o.username, password: o.password, rng: o.rng,
-    family: o.family ?? 4,
-    lifetimeS: o.lifetimeS ?? C.DEFAULT_LIFETIME_S,
-    refreshMarginMs: o.refreshMarginMs ?? C.DEFAULT_REFRESH_MARGIN_MS,
-    permissionRefreshMs: o.permissionRefreshMs ?? C.DEFAULT_PERMISSION_REFRESH_MS,
-    permissionLifetimeMs: o.permissionLifetimeMs ?? C.PERMISSION_LIFETIME_MS,
-    channelRefreshMs: o.channelRefreshMs ?? C.DEFAULT_CHANNEL_REFRESH_MS,
-    channelLifetimeMs: o.channelLifetimeMs ?? C.CHANNEL_LIFETIME_MS,
-    closeWaitMs: o.closeWaitMs ?? C.DEFAULT_CLOSE_WAIT_MS,
-    retransmit: o.retransmit ?? DEFAULT_RETRANSMIT,
-    streamTimeoutMs: o.streamTimeoutMs ?? C.STREAM_TRANSACTION_TIMEOUT_MS,
-    maxStaleNonceRetries: o.maxStaleNonceRetries ?? C.MAX_STALE_NONCE_RETRIES,
-    maxPermissions: o.maxPermissions ?? C.DEFAULT_MAX_PERMISSIONS,
-    maxQueuedPerPeer: o.maxQueuedPerPeer ?? C.DEFAULT_MAX_QUEUED_PER_PEER,
-  };
 }

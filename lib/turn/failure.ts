@@ -1,6 +1,7 @@
+import type { TransportAddress } from '../stun/index.js';
 import {
-  ERR_ALLOCATION_MISMATCH, ERR_ALLOCATION_QUOTA, ERR_INSUFFICIENT_CAPACITY, ERR_STALE_NONCE, ERR_UNAUTHORIZED,
-  MAX_ALLOCATION_MISMATCH_RETRIES,
+  ERR_ALLOCATION_MISMATCH, ERR_ALLOCATION_QUOTA, ERR_INSUFFICIENT_CAPACITY, ERR_STALE_NONCE, ERR_TRY_ALTERNATE,
+  ERR_UNAUTHORIZED, MAX_ALLOCATION_MISMATCH_RETRIES, MAX_REDIRECTS,
 } from './constants.js';
 import type { TurnAttemptHistory, TurnFailureReason, TurnRecovery } from './types.js';
 
@@ -21,10 +22,19 @@ export function fatalForAnyRequest(code: number | undefined): FailureVerdict | u
   return undefined;
 }
 
-/** An error answer (or a timeout, code undefined) to Allocate; 300 is handled before. */
-export function allocateFailure(code: number | undefined, history: TurnAttemptHistory): FailureVerdict {
+/**
+ * An error answer (or a timeout, code undefined) to Allocate. 300 with ALTERNATE-SERVER is a
+ * redirect while the owner has followed fewer than MAX_REDIRECTS (RFC 8489 §10).
+ */
+export function allocateFailure(
+  code: number | undefined, alternate: TransportAddress | undefined, history: TurnAttemptHistory,
+): FailureVerdict | { readonly redirect: TransportAddress } {
   const fatal = fatalForAnyRequest(code);
   if (fatal !== undefined) return fatal;
+  if (code === ERR_TRY_ALTERNATE) {
+    if (alternate === undefined) return { reason: 'bad-response', recovery: 'none' };
+    return history.redirects < MAX_REDIRECTS ? { redirect: alternate } : { reason: 'too-many-redirects', recovery: 'none' };
+  }
   if (code === undefined) return { reason: 'timeout', recovery: 'none' };
   if (code === ERR_ALLOCATION_MISMATCH) {
     // RFC 8656 §7.2: retry from a different client address; the owner makes the socket.

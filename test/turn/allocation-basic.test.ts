@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { decodeMessage, getAttribute, METHOD_ALLOCATE, type StunMessage } from '../../lib/stun/index.js';
+import { TurnAllocation } from '../../lib/turn/allocation.js';
+import { IceError } from '../../lib/util/errors.js';
+import { seededRandom } from '../../lib/util/random.js';
 import { CLIENT, PEER, RelaySim, SERVER } from './support/relay-sim.js';
 
 function decoded(buf: Buffer): StunMessage {
@@ -92,5 +95,21 @@ describe('turn: allocation (RFC 8656 §7)', () => {
     expect(r).to.deep.equal({ kind: 'dropped', reason: 'not-from-server' });
     expect(sim.client.unwrap(sim.now, PEER, Buffer.alloc(20)).kind).to.equal('dropped');
     expect(sim.client.counters['not-from-server']).to.equal(2);
+  });
+});
+
+describe('turn: allocation options', () => {
+  it('misuse throws ERR_INVALID_ARGUMENT; start() twice throws ERR_INVALID_STATE', () => {
+    const base = { server: SERVER, transport: 'udp' as const, username: 'u', password: 'p', rng: seededRandom(1) };
+    for (const bad of [
+      { server: { ...SERVER, port: 0 } }, { transport: 'dtls' as never }, { lifetimeS: 0 }, { lifetimeS: 1.5 },
+      { permissionRefreshMs: 300_000 }, { channelRefreshMs: 600_000 }, { closeWaitMs: -1 }, { maxPermissions: 0 },
+      { maxStaleNonceRetries: -1 }, { history: { redirects: -1, mismatchRetries: 0 } },
+    ]) {
+      expect(() => new TurnAllocation({ ...base, ...bad }), JSON.stringify(bad)).to.throw(IceError).with.property('code', 'ERR_INVALID_ARGUMENT');
+    }
+    const a = new TurnAllocation(base);
+    a.start(0);
+    expect(() => a.start(1)).to.throw(IceError).with.property('code', 'ERR_INVALID_STATE');
   });
 });
