@@ -17,12 +17,16 @@ export interface ChannelEntry {
 }
 
 /**
- * ChannelBind traffic. Numbers go up from 0x4000 and are never reused within an allocation
- * (RFC 8656 §12: a number stays tied to its peer for 5 min after it lapses); 0x4FFF is the last.
+ * ChannelBind traffic. Numbers go up from 0x4000 and never move to another peer within an
+ * allocation (RFC 8656 §12: a number stays tied to its peer for 5 min after it lapses);
+ * 0x4FFF is the last.
  */
 export class ChannelManager {
   private readonly byPeer = new Map<string, ChannelEntry>();
   private readonly byNumber = new Map<number, ChannelEntry>();
+  // Released channels keep their number: the server refuses (400) a new number for a peer
+  // whose old binding is alive, and a number must not go to another peer (RFC 8656 §12.2).
+  private readonly retired = new Map<string, number>();
   private nextNumber = CHANNEL_NUMBER_MIN;
 
   constructor(
@@ -48,8 +52,10 @@ export class ChannelManager {
   bind(now: number, peer: TransportAddress): number | undefined {
     const existing = this.forPeer(peer);
     if (existing !== undefined) return existing.number;
-    if (this.nextNumber > CHANNEL_NUMBER_MAX) return undefined;
-    const entry: ChannelEntry = { peer, number: this.nextNumber++, boundUntil: 0, refreshAt: Infinity, inFlight: false };
+    const reused = this.retired.get(addressKey(peer));
+    if (reused === undefined && this.nextNumber > CHANNEL_NUMBER_MAX) return undefined;
+    const entry: ChannelEntry = { peer, number: reused ?? this.nextNumber++, boundUntil: 0, refreshAt: Infinity, inFlight: false };
+    this.retired.delete(addressKey(peer));
     this.byPeer.set(addressKey(peer), entry);
     this.byNumber.set(entry.number, entry);
     this.send(now, entry);
@@ -82,10 +88,12 @@ export class ChannelManager {
     this.ctx.events.push({ type: 'channel-failed', peer: e.peer, channel: e.number, code: o.code, detail: o.detail });
   }
 
-  /** Stop using and refreshing the channel of `peer` (the server lets it lapse). */
+  /** Stop using and refreshing the channel of `peer` (the server lets it lapse); a later bind reuses the number. */
   release(peer: TransportAddress): void {
     const e = this.forPeer(peer);
-    if (e !== undefined) this.remove(e);
+    if (e === undefined) return;
+    this.remove(e);
+    this.retired.set(addressKey(e.peer), e.number);
   }
 
   private remove(e: ChannelEntry): void {

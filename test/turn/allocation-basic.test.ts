@@ -34,6 +34,14 @@ describe('turn: allocation (RFC 8656 §7)', () => {
     expect(sim.client.mappedAddress).to.deep.equal(CLIENT);
   });
 
+  it('family 6 asks for an IPv6 relay with REQUESTED-ADDRESS-FAMILY (0x0017, sent raw until lib/stun knows it)', () => {
+    const sim = new RelaySim({ client: { family: 6 } });
+    sim.client.start(0);
+    sim.flush();
+    const attr = decoded(sim.sent[0]!).attributes.find((a) => a.type === 'unknown' && a.code === 0x0017);
+    expect(attr?.type === 'unknown' && attr.value.toString('hex')).to.equal('02000000');
+  });
+
   it('refreshes at max(L/2, L - 60 s): 540 s for 600, 15 s for 30 (coturn short timers), 150 s for 300 (margin 200 s)', () => {
     for (const [maxLifetimeS, margin, expected] of [[3600, undefined, 540_000], [30, undefined, 15_000], [300, 200_000, 150_000]] as const) {
       const sim = new RelaySim({ server: { maxLifetimeS }, ...(margin !== undefined && { client: { refreshMarginMs: margin } }) });

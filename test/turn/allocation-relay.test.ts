@@ -139,6 +139,23 @@ describe('turn: channels (RFC 8656 §12)', () => {
     expect(sim.client.state).to.equal('allocated');
   });
 
+  it('releaseChannel: back to Send indications, the number is dead until the same peer is bound again', () => {
+    const sim = withChannel();
+    sim.client.bindChannel(sim.now, PEER);
+    sim.advance(sim.now + 100);
+    sim.client.releaseChannel(PEER);
+    expect(sim.client.channelOf(PEER)).to.equal(undefined);
+    const r = sim.client.wrap(sim.now, PEER, payload('x'));
+    expect(r.kind === 'send' && decoded(r.data[0]!).method).to.equal(METHOD_SEND);
+    expect(sim.deliver(SERVER, Buffer.from('4000000178000000', 'hex'))).to.deep.equal({ kind: 'dropped', reason: 'unknown-channel' });
+    // The server still holds 0x4000 for PEER (it answers 400 to another number): the number comes back.
+    expect(sim.client.bindChannel(sim.now, PEER)).to.equal(0x4000);
+    expect(sim.client.bindChannel(sim.now, PEER2)).to.equal(0x4001);
+    sim.advance(sim.now + 100);
+    expect(sim.eventsOf('channel-bound').map((e) => e.channel)).to.deep.equal([0x4000, 0x4000, 0x4001]);
+    expect(sim.eventsOf('channel-failed')).to.deep.equal([]);
+  });
+
   it('bindChannel misuse throws a typed error', () => {
     const sim = new RelaySim();
     expect(() => sim.client.bindChannel(0, PEER)).to.throw(IceError).with.property('code', 'ERR_INVALID_STATE');
