@@ -187,8 +187,7 @@ export class TurnAllocation {
   }
 
   /** TCP/TLS: the connection closed or failed. The allocation goes with it (RFC 8656 §3.1). */
-  transportClosed(now: number, detail = 'connection to the TURN server lost'): void {
-    void now;
+  transportClosed(_now: number, detail = 'connection to the TURN server lost'): void {
     if (this.current === 'closing') this.finishClose(false);
     else if (!this.isOver()) this.fail({ reason: 'connection-lost', recovery: 'reallocate' }, undefined, detail);
   }
