@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { checkAgentOptions } from './agent-options.js';
 import { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from './ice/agent.js';
 import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
 import { addressKey } from './ice/candidate.js';
@@ -84,8 +85,11 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private gathering: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly options: IceAgentOptions = {}) {
+  private readonly options: IceAgentOptions;
+
+  constructor(options: IceAgentOptions = {}) {
     super();
+    options = this.options = checkAgentOptions(options);
     this.scheduler = options.scheduler ?? realScheduler;
     this.logger = options.logger ?? silentLogger;
     this.core = new IceAgentCore({
@@ -98,8 +102,6 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       ...(options.timers !== undefined && { timers: options.timers }),
       ...(options.limits !== undefined && { limits: options.limits }),
     });
-    // Parse server specs now so a typo is a synchronous, typed error.
-    for (const s of options.stunServers ?? []) parseStunServer(s);
   }
 
   // ---- read-only views -------------------------------------------------------
