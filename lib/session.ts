@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { checkAgentOptions } from './agent-options.js';
+import { ListenerGuard } from './listener-guard.js';
+import { StateWaiters } from './state-waiters.js';
 import { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from './ice/agent.js';
 import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
 import { addressKey } from './ice/candidate.js';
@@ -65,6 +67,8 @@ export interface IceAgentEvents {
   stunresult: [result: { server: TransportAddress; base: TransportAddress; mapped?: TransportAddress; error?: string }];
   data: [component: number, data: Buffer, from: TransportAddress];
   warning: [warning: IceWarning];
+  /** What one of your listeners (or your logger) threw; without an `error` listener it is an uncaught exception. */
+  error: [error: unknown];
 }
 
 /**
@@ -84,6 +88,9 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private flushing = false;
   private gathering: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private gatheringComplete: (() => void) | undefined;
+  private readonly guard = new ListenerGuard(this);
+  private readonly waiters: StateWaiters;
 
   private readonly options: IceAgentOptions;
 
@@ -91,7 +98,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     super();
     options = this.options = checkAgentOptions(options);
     this.scheduler = options.scheduler ?? realScheduler;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = this.guard.logger(options.logger ?? silentLogger);
+    this.waiters = new StateWaiters(this.scheduler, () => this.core.state);
     this.core = new IceAgentCore({
       random: options.random ?? cryptoRandom,
       ...(options.role !== undefined && { role: options.role }),
@@ -182,15 +190,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     if (this.core.isClosed) return;
     // Stable order: component, then interface rank, whatever order the binds finished in.
     hosts.sort((x, y) => x.component - y.component || x.interfaceRank - y.interfaceRank);
-    const done = new Promise<void>((resolve) => {
-      const onState = (s: GatheringState): void => {
-        if (s === 'complete') {
-          this.off('gatheringstatechange', onState);
-          resolve();
-        }
-      };
-      this.on('gatheringstatechange', onState);
-    });
+    const done = new Promise<void>((resolve) => (this.gatheringComplete = resolve));
     this.core.startGathering(this.scheduler.now(), hosts, servers);
     this.flush();
     await done;
@@ -260,14 +260,14 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private onDatagram(local: TransportAddress, data: Buffer, from: TransportAddress, last: DataSource): void {
     // Hot path: more data from the source this socket last delivered, not STUN (RFC 7983 first byte > 3).
     if (data.length > 0 && data[0]! > 3 && last.epoch === this.core.routeEpoch && last.port === from.port && last.address === from.address) {
-      this.emit('data', last.component, data, from);
+      this.guard.emit3('data', last.component, data, from);
       return;
     }
     const r = this.core.handlePacket(this.scheduler.now(), local, from, data);
     if (r === PACKET_STUN) this.flush();
     else if (r !== PACKET_DROPPED) {
       Object.assign(last, { epoch: this.core.routeEpoch, address: from.address, port: from.port, component: r });
-      this.emit('data', r, data, from);
+      this.guard.emit3('data', r, data, from);
     }
   }
 
@@ -295,23 +295,13 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     return this.closing;
   }
 
-  /** Resolves when `iceState` reaches one of `states`; rejects on `failed`/`closed` unless awaited. */
+  /**
+   * Resolves when `iceState` is or becomes one of `states`. Rejects at once in (or on entering) a state the
+   * agent never leaves by itself unless it is wanted: `closed` (ERR_CLOSED), `failed` (ERR_ICE_FAILED, until
+   * restart()); ERR_TIMEOUT after `timeoutMs` on the agent's scheduler. See lib/state-waiters.ts.
+   */
   waitFor(states: readonly IceState[], timeoutMs?: number): Promise<IceState> {
-    if (states.includes(this.iceState)) return Promise.resolve(this.iceState);
-    return new Promise((resolve, reject) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(new IceError('ERR_INVALID_STATE', `still ${this.iceState} after ${timeoutMs} ms`)), timeoutMs);
-      const onState = (s: IceState): void => {
-        if (states.includes(s)) done(undefined, s);
-        else if (s === 'failed' || s === 'closed') done(new IceError('ERR_INVALID_STATE', `ICE ${s} while waiting for ${states.join('/')}`));
-      };
-      const done = (err?: Error, s?: IceState): void => {
-        clearTimeout(timer);
-        this.off('statechange', onState);
-        if (err) reject(err);
-        else resolve(s!);
-      };
-      this.on('statechange', onState);
-    });
+    return this.waiters.wait(states, timeoutMs);
   }
 
   // ---- the loop ------------------------------------------------------------------------
@@ -335,30 +325,34 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     }
   }
 
+  /** The agent's own waiters first, then user listeners, each isolated (lib/listener-guard.ts). */
   private dispatch(e: AgentEvent): void {
+    const guard = this.guard;
     switch (e.type) {
       case 'candidate':
-        this.emit('candidate', e.candidate, formatCandidate(e.candidate));
+        guard.emit('candidate', e.candidate, formatCandidate(e.candidate));
         break;
       case 'gathering':
-        this.emit('gatheringstatechange', e.state);
-        if (e.state === 'complete') this.emit('endofcandidates');
+        if (e.state === 'complete') this.gatheringComplete?.();
+        guard.emit('gatheringstatechange', e.state);
+        if (e.state === 'complete') guard.emit('endofcandidates');
         break;
       case 'stun-result':
-        this.emit('stunresult', e);
+        guard.emit('stunresult', e);
         break;
       case 'component-state':
-        this.emit('componentstatechange', e.component, e.state);
+        guard.emit('componentstatechange', e.component, e.state);
         break;
       case 'state':
+        this.waiters.onState(e.state, e.reason);
         this.logger.debug('ice state', { state: e.state, previous: e.previous, reason: e.reason });
-        this.emit('statechange', e.state, e.previous, e.reason);
+        guard.emit('statechange', e.state, e.previous, e.reason);
         break;
       case 'selected-pair':
-        this.emit('selectedpairchange', e.component, e.pair);
+        guard.emit('selectedpairchange', e.component, e.pair);
         break;
       case 'role':
-        this.emit('rolechange', e.role, e.reason);
+        guard.emit('rolechange', e.role, e.reason);
         break;
     }
   }
@@ -385,7 +379,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private warn(code: string, message: string): void {
     this.logger.warn(message, { code });
-    this.emit('warning', { code, message });
+    this.guard.emit('warning', { code, message });
   }
 
   private assertOpen(): void {
