@@ -11,7 +11,7 @@ import type { AgentEvent, DropCounters, GatheringState } from './ice/events.js';
 import type { ComponentState, IceState, W3CIceTransportState } from './ice/ice-state.js';
 import type { PairInfo } from './ice/pair.js';
 import { udpEndpointFactory, type DatagramEndpoint, type EndpointFactory } from './net/datagram-endpoint.js';
-import { listHostAddresses, type AddressFilterOptions, type InterfaceSource } from './net/interfaces.js';
+import { selectHostAddresses, type AddressFilterOptions, type InterfaceSource } from './net/interfaces.js';
 import { realScheduler, type Scheduler } from './net/scheduler.js';
 import { parseStunServer, resolveStunServer, type LookupFn } from './net/stun-server-spec.js';
 import type { PortRange, UdpErrorKind } from './net/udp-socket.js';
@@ -159,8 +159,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private async runGathering(): Promise<void> {
     this.assertOpen();
-    const addresses = listHostAddresses(this.options, this.options.interfaceSource);
-    if (addresses.length === 0) this.warn('ERR_NO_ADDRESS', 'no host address passes the address filters');
+    const { addresses, warnings } = selectHostAddresses(this.options, this.options.interfaceSource);
+    for (const w of warnings) this.warn(w.code, w.message);
     const factory = this.options.endpointFactory ?? udpEndpointFactory;
     const hosts: HostBinding[] = [];
     const components = this.core.config.components;
