@@ -58,10 +58,11 @@ describe('ice-probe gather', function () {
   });
 
   it('every STUN server failed, --json: exit 1, the reason on stderr', async () => {
-    const r = await run(['gather', '--json', '--address', '127.0.0.1', '--stun', 'no-such-host.invalid', '--timeout', '1']);
+    // An IPv6 server and only an IPv4 address: the server is never asked (and no DNS is involved).
+    const r = await run(['gather', '--json', '--address', '127.0.0.1', '--stun', '[::1]:3478', '--timeout', '1']);
     expect(r.code, r.stderr).to.equal(1);
     expect(r.stderr).to.include('every STUN server failed (1 gave no result: not asked: no local address of its family, or its name did not resolve)');
-    expect(r.stdout).to.include('cannot resolve no-such-host.invalid');
+    expect(r.stdout).to.match(/"event":"done".*"candidates":1/);
   });
 
   it('no address passes the filters: exit 1', async () => {
