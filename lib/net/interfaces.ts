@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { BlockList, isIP } from 'node:net';
 
 export interface AddressFilterOptions {
-  /** Allow-list of interface names. */
+  /** Allow-list of interface names. Naming the loopback interface includes its loopback addresses. */
   readonly interfaces?: readonly string[];
   /** Allow-list of IP literals; when given, only these. Explicit loopback entries are always kept. */
   readonly addresses?: readonly string[];
