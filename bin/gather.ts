@@ -60,7 +60,9 @@ export const gatherCommand: Command = {
       verbose: { type: 'boolean', short: 'v', help: 'also print each STUN answer as it arrives' },
       help: HELP_OPTION,
     },
-    notes: 'No STUN server is contacted unless you name one. Unreachable servers are reported, not fatal.',
+    notes:
+      'No STUN server is contacted unless you name one. Exit 1 when no candidate was found, or when\n' +
+      'STUN servers were named and none answered; an unreachable server next to one that answers is only reported.',
   },
 
   async run(args: ParsedArgs, out: Output): Promise<number> {
@@ -123,6 +125,8 @@ export const gatherCommand: Command = {
       servers.set(k, [...(servers.get(k) ?? []), r]);
     }
     const verdict = stunServers.length >= 2 ? mappingVerdict(results) : undefined;
+    const silent = stunServers.length - servers.size;
+    const silentWhy = timedOut ? 'still waiting when the timeout expired' : 'not asked: no local address of its family, or its name did not resolve';
 
     if (json) {
       for (const [server, rs] of servers) {
@@ -138,11 +142,7 @@ export const gatherCommand: Command = {
         if (ok.length > 0) out.line(`stun ${server}: ${s.green('answered')}, mapped ${[...new Set(ok.map((r) => hostPort(r.mapped!)))].join(', ')}`);
         else out.line(`stun ${server}: ${s.red('unreachable')} (${[...new Set(rs.map((r) => r.error ?? 'no answer'))].join(', ')})`);
       }
-      const silent = stunServers.length - servers.size;
-      if (silent > 0) {
-        const why = timedOut ? 'still waiting when the timeout expired' : 'not asked: no local address of its family, or its name did not resolve';
-        out.line(`stun: ${s.yellow(`${silent} server${silent === 1 ? '' : 's'} gave no result`)} (${why})`);
-      }
+      if (silent > 0) out.line(`stun: ${s.yellow(`${silent} server${silent === 1 ? '' : 's'} gave no result`)} (${silentWhy})`);
       if (verdict) {
         const label = verdict.verdict === 'endpoint-independent' ? s.green('endpoint-independent') : verdict.verdict === 'endpoint-dependent' ? s.yellow('endpoint-dependent') : s.yellow('unknown');
         out.line(`NAT mapping: ${label}: ${verdict.detail}`);
@@ -152,6 +152,13 @@ export const gatherCommand: Command = {
     }
     if (candidates.length === 0) {
       out.note(s.red('ice-probe gather: no candidates (no local address passed the filters?)'));
+      return 1;
+    }
+    // STUN was asked for and nobody answered: the probe failed at its job, even with host candidates.
+    if (stunServers.length > 0 && !results.some((r) => r.mapped)) {
+      const reasons = [...servers].map(([server, rs]) => `${server}: ${[...new Set(rs.map((r) => r.error ?? 'no answer'))].join(', ')}`);
+      if (silent > 0) reasons.push(`${silent} gave no result: ${silentWhy}`);
+      out.note(s.red(`ice-probe gather: every STUN server failed (${reasons.join('; ')})`));
       return 1;
     }
     return 0;

@@ -26,7 +26,8 @@ function mainHelp(): string {
     '  -h, --help     show help (also after a command)',
     '  -V, --version  print the version',
     '',
-    'Exit status: 0 success, 1 failure, 2 bad arguments. Colours only on a terminal, never with NO_COLOR.',
+    'Exit status: 0 success, 1 failure, 2 bad arguments. Colours and the live status line only on a',
+    'terminal, never with NO_COLOR set or TERM=dumb.',
   ].join('\n') + '\n';
 }
 

@@ -1,7 +1,8 @@
 /**
- * Terminal output: colours only on a TTY and never with NO_COLOR; a live
- * one-line status (spinner, elapsed ms, state) on a TTY stderr; plain lines
- * when piped. Also the clock every command measures "ms since start" with.
+ * Terminal output: colours and a live one-line status (spinner, elapsed ms,
+ * state) only on a terminal that takes escape sequences, never with NO_COLOR
+ * set or TERM=dumb; plain lines otherwise (and when piped). Also the clock
+ * every command measures "ms since start" with.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -12,8 +13,18 @@ export function noColorRequested(env: NodeJS.ProcessEnv = process.env): boolean 
   return env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
 }
 
+/** A dumb terminal moves the cursor on nothing: no colours, no redrawn status line. */
+export function dumbTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env['TERM'] === 'dumb';
+}
+
 export function useColor(stream: Stream, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && !noColorRequested(env);
+  return stream.isTTY === true && !noColorRequested(env) && !dumbTerminal(env);
+}
+
+/** The live status line rewrites itself with escape sequences: the same conditions as colour. */
+export function useLiveStatus(stream: Stream, env: NodeJS.ProcessEnv = process.env): boolean {
+  return useColor(stream, env);
 }
 
 export interface Style {
@@ -55,8 +66,8 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 
 /**
  * Writes result lines to stdout and diagnostics to stderr. When stderr is a
- * TTY it also keeps a live status line there (cleared before any other
- * output, redrawn after it). When piped, only plain lines come out.
+ * capable terminal it also keeps a live status line there (cleared before any
+ * other output, redrawn after it). Otherwise only plain lines come out.
  */
 export class Output {
   readonly style: Style;
@@ -74,7 +85,7 @@ export class Output {
   ) {
     this.style = makeStyle(useColor(out, env));
     this.errStyle = makeStyle(useColor(err, env));
-    this.live = err.isTTY === true;
+    this.live = useLiveStatus(err, env);
   }
 
   /** A result line on stdout. */
@@ -95,7 +106,7 @@ export class Output {
     this.note(this.errStyle.yellow(`warning: ${text}`));
   }
 
-  /** Starts the live status line (no-op when stderr is not a TTY). */
+  /** Starts the live status line (no-op unless useLiveStatus(stderr)). */
   startStatus(text: () => string): void {
     if (!this.live) return;
     this.status = text;

@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from './ice/agent.js';
+import { checkAgentOptions } from './agent-options.js';
+import { ListenerGuard } from './listener-guard.js';
+import { StateWaiters } from './state-waiters.js';
+import { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding, type IceParameters } from './ice/agent.js';
 import type { SocketId } from './ice/transport.js';
 import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
 import { addressKey } from './ice/candidate.js';
@@ -9,7 +12,7 @@ import type { AgentEvent, DropCounters, GatheringState, TraceEvent } from './ice
 import type { ComponentState, IceState, W3CIceTransportState } from './ice/ice-state.js';
 import type { PairInfo } from './ice/pair.js';
 import { udpEndpointFactory, type DatagramEndpoint, type EndpointFactory } from './net/datagram-endpoint.js';
-import { listHostAddresses, type AddressFilterOptions, type InterfaceSource } from './net/interfaces.js';
+import { selectHostAddresses, type AddressFilterOptions, type InterfaceSource } from './net/interfaces.js';
 import { realScheduler, type Scheduler } from './net/scheduler.js';
 import { parseStunServer, resolveStunServer, type LookupFn } from './net/stun-server-spec.js';
 import type { PortRange, UdpErrorKind } from './net/udp-socket.js';
@@ -19,8 +22,10 @@ import { silentLogger, type Logger } from './util/logger.js';
 import { cryptoRandom, type RandomSource } from './util/random.js';
 
 export interface IceAgentOptions extends AddressFilterOptions {
-  /** Default 'controlling'; a conflict with the peer is resolved by tie-breaker (RFC 8445 §7.3.1.1). */
+  /** Default 'controlling' ('controlled' when lite); a conflict with the peer is resolved by tie-breaker (RFC 8445 §7.3.1.1). */
   readonly role?: IceRole;
+  /** ICE-lite (RFC 8445 §2.5): host candidates only, always controlled, answers checks and never sends one. */
+  readonly lite?: boolean;
   /** Components per stream (1 = RTP/rtcp-mux, 2 = RTP + RTCP). Default 1. */
   readonly components?: number;
   /** STUN servers as `host:port`, `[v6]:port` or `stun:` URIs. None by default: nothing is sent that you did not configure. */
@@ -60,7 +65,7 @@ export interface IceAgentEvents {
   /** A local candidate to signal; `sdp` and the candidate carry the generation's `ufrag` extension. */
   candidate: [candidate: LocalCandidate, sdp: string, ufrag: string];
   /** An ICE restart began, by `restart()` or by the peer (new remote parameters): signal `parameters` to the peer. */
-  restart: [parameters: { readonly ufrag: string; readonly pwd: string }, by: 'local' | 'peer'];
+  restart: [parameters: IceParameters, by: 'local' | 'peer'];
   gatheringstatechange: [state: GatheringState];
   endofcandidates: [];
   selectedpairchange: [component: number, pair: PairInfo];
@@ -70,6 +75,8 @@ export interface IceAgentEvents {
   warning: [warning: IceWarning];
   /** Diagnostics: pairs formed and changed, checks sent and their results (see TraceEvent). */
   trace: [event: TraceEvent];
+  /** What one of your listeners (or your logger) threw; without an `error` listener it is an uncaught exception. */
+  error: [error: unknown];
 }
 
 /**
@@ -90,14 +97,22 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private flushing = false;
   private gathering: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private gatheringComplete: (() => void) | undefined;
+  private readonly guard = new ListenerGuard(this);
+  private readonly waiters: StateWaiters;
 
-  constructor(private readonly options: IceAgentOptions = {}) {
+  private readonly options: IceAgentOptions;
+
+  constructor(options: IceAgentOptions = {}) {
     super();
+    options = this.options = checkAgentOptions(options);
     this.scheduler = options.scheduler ?? realScheduler;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = this.guard.logger(options.logger ?? silentLogger);
+    this.waiters = new StateWaiters(this.scheduler, () => this.core.state);
     this.core = new IceAgentCore({
       random: options.random ?? cryptoRandom,
       ...(options.role !== undefined && { role: options.role }),
+      ...(options.lite !== undefined && { lite: options.lite }),
       ...(options.components !== undefined && { components: options.components }),
       ...(options.ufrag !== undefined && { ufrag: options.ufrag }),
       ...(options.pwd !== undefined && { pwd: options.pwd }),
@@ -105,13 +120,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       ...(options.timers !== undefined && { timers: options.timers }),
       ...(options.limits !== undefined && { limits: options.limits }),
     });
-    // Parse server specs now so a typo is a synchronous, typed error.
-    for (const s of options.stunServers ?? []) parseStunServer(s);
   }
 
   // ---- read-only views -------------------------------------------------------
 
-  get localParameters(): { readonly ufrag: string; readonly pwd: string } {
+  /** What to signal: `{ ufrag, pwd }`, plus `lite: true` for an ICE-lite agent (SDP `a=ice-lite`). */
+  get localParameters(): IceParameters {
     return this.core.localParameters;
   }
   get role(): IceRole {
@@ -156,8 +170,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private async runGathering(): Promise<void> {
     this.assertOpen();
-    const addresses = listHostAddresses(this.options, this.options.interfaceSource);
-    if (addresses.length === 0) this.warn('ERR_NO_ADDRESS', 'no host address passes the address filters');
+    const { addresses, warnings } = selectHostAddresses(this.options, this.options.interfaceSource);
+    for (const w of warnings) this.warn(w.code, w.message);
     const factory = this.options.endpointFactory ?? udpEndpointFactory;
     const hosts: HostBinding[] = [];
     const components = this.core.config.components;
@@ -188,15 +202,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     if (this.core.isClosed) return;
     // Stable order: component, then interface rank, whatever order the binds finished in.
     hosts.sort((x, y) => x.component - y.component || x.interfaceRank - y.interfaceRank);
-    const done = new Promise<void>((resolve) => {
-      const onState = (s: GatheringState): void => {
-        if (s === 'complete') {
-          this.off('gatheringstatechange', onState);
-          resolve();
-        }
-      };
-      this.on('gatheringstatechange', onState);
-    });
+    const done = new Promise<void>((resolve) => (this.gatheringComplete = resolve));
     this.core.startGathering(this.scheduler.now(), hosts, servers);
     this.flush();
     await done;
@@ -218,9 +224,13 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   // ---- signalling in -------------------------------------------------------------
 
-  setRemoteParameters(params: { readonly ufrag: string; readonly pwd: string }): void {
+  /**
+   * The peer's `{ ufrag, pwd }`, with `lite: true` when it is ICE-lite (then this agent controls;
+   * two lite agents are ERR_UNSUPPORTED). New values while others are in force are a restart by the peer.
+   */
+  setRemoteParameters(params: { readonly ufrag: string; readonly pwd: string; readonly lite?: boolean }): void {
     this.assertOpen();
-    this.core.setRemoteCredentials(this.scheduler.now(), params.ufrag, params.pwd);
+    this.core.setRemoteCredentials(this.scheduler.now(), params.ufrag, params.pwd, params.lite === true);
     this.flush();
   }
 
@@ -276,7 +286,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private onDatagram(socket: SocketId, data: Buffer, from: TransportAddress, last: DataSource): void {
     // Hot path: more data from the source this socket last delivered, not STUN (RFC 7983 first byte > 3).
     if (data.length > 0 && data[0]! > 3 && last.epoch === this.core.routeEpoch && last.port === from.port && last.address === from.address) {
-      this.emit('data', last.component, data, from);
+      this.guard.emit3('data', last.component, data, from);
       return;
     }
     const r = this.core.handlePacket(this.scheduler.now(), socket, from, data);
@@ -285,7 +295,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       // Events still queued (a restart's, say) are told before the data that follows them.
       if (this.core.hasPendingEvents) this.flush();
       Object.assign(last, { epoch: this.core.routeEpoch, address: from.address, port: from.port, component: r });
-      this.emit('data', r, data, from);
+      this.guard.emit3('data', r, data, from);
     }
   }
 
@@ -313,23 +323,13 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     return this.closing;
   }
 
-  /** Resolves when `iceState` reaches one of `states`; rejects on `failed`/`closed` unless awaited. */
+  /**
+   * Resolves when `iceState` is or becomes one of `states`. Rejects at once in (or on entering) a state the
+   * agent never leaves by itself unless it is wanted: `closed` (ERR_CLOSED), `failed` (ERR_ICE_FAILED, until
+   * restart()); ERR_TIMEOUT after `timeoutMs` on the agent's scheduler. See lib/state-waiters.ts.
+   */
   waitFor(states: readonly IceState[], timeoutMs?: number): Promise<IceState> {
-    if (states.includes(this.iceState)) return Promise.resolve(this.iceState);
-    return new Promise((resolve, reject) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(new IceError('ERR_INVALID_STATE', `still ${this.iceState} after ${timeoutMs} ms`)), timeoutMs);
-      const onState = (s: IceState): void => {
-        if (states.includes(s)) done(undefined, s);
-        else if (s === 'failed' || s === 'closed') done(new IceError('ERR_INVALID_STATE', `ICE ${s} while waiting for ${states.join('/')}`));
-      };
-      const done = (err?: Error, s?: IceState): void => {
-        clearTimeout(timer);
-        this.off('statechange', onState);
-        if (err) reject(err);
-        else resolve(s!);
-      };
-      this.on('statechange', onState);
-    });
+    return this.waiters.wait(states, timeoutMs);
   }
 
   // ---- the loop ------------------------------------------------------------------------
@@ -353,35 +353,39 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     }
   }
 
+  /** The agent's own waiters first, then user listeners, each isolated (lib/listener-guard.ts). */
   private dispatch(e: AgentEvent): void {
+    const guard = this.guard;
     switch (e.type) {
       case 'candidate': {
         const tagged = { ...e.candidate, extensions: [...e.candidate.extensions, ['ufrag', e.ufrag] as const] };
-        this.emit('candidate', tagged, formatCandidate(tagged), e.ufrag);
+        guard.emit('candidate', tagged, formatCandidate(tagged), e.ufrag);
         break;
       }
       case 'restart':
-        this.emit('restart', this.core.localParameters, e.by);
+        guard.emit('restart', this.core.localParameters, e.by);
         break;
       case 'gathering':
-        this.emit('gatheringstatechange', e.state);
-        if (e.state === 'complete') this.emit('endofcandidates');
+        if (e.state === 'complete') this.gatheringComplete?.();
+        guard.emit('gatheringstatechange', e.state);
+        if (e.state === 'complete') guard.emit('endofcandidates');
         break;
       case 'stun-result':
-        this.emit('stunresult', e);
+        guard.emit('stunresult', e);
         break;
       case 'component-state':
-        this.emit('componentstatechange', e.component, e.state);
+        guard.emit('componentstatechange', e.component, e.state);
         break;
       case 'state':
+        this.waiters.onState(e.state, e.reason);
         this.logger.debug('ice state', { state: e.state, previous: e.previous, reason: e.reason });
-        this.emit('statechange', e.state, e.previous, e.reason);
+        guard.emit('statechange', e.state, e.previous, e.reason);
         break;
       case 'selected-pair':
-        this.emit('selectedpairchange', e.component, e.pair);
+        guard.emit('selectedpairchange', e.component, e.pair);
         break;
       case 'role':
-        this.emit('rolechange', e.role, e.reason);
+        guard.emit('rolechange', e.role, e.reason);
         break;
       default:
         this.emit('trace', e);
@@ -410,7 +414,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private warn(code: string, message: string): void {
     this.logger.warn(message, { code });
-    this.emit('warning', { code, message });
+    this.guard.emit('warning', { code, message });
   }
 
   private assertOpen(): void {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { BlockList, isIP } from 'node:net';
 
 export interface AddressFilterOptions {
-  /** Allow-list of interface names. */
+  /** Allow-list of interface names. Naming the loopback interface includes its loopback addresses. */
   readonly interfaces?: readonly string[];
   /** Allow-list of IP literals; when given, only these. Explicit loopback entries are always kept. */
   readonly addresses?: readonly string[];
@@ -72,22 +72,48 @@ export function listHostAddresses(
   opts: AddressFilterOptions = {},
   source: InterfaceSource = os.networkInterfaces,
 ): HostAddress[] {
+  return selectHostAddresses(opts, source).addresses;
+}
+
+/** A filter value that matched nothing, or no address at all: said with what the machine has. */
+export interface AddressFilterWarning {
+  readonly code: 'ERR_FILTER_UNMATCHED' | 'ERR_NO_ADDRESS';
+  readonly message: string;
+}
+
+export interface HostAddressSelection {
+  readonly addresses: HostAddress[];
+  readonly warnings: AddressFilterWarning[];
+}
+
+/** The host addresses the filters let through, and a warning for each filter value that matched nothing. */
+export function selectHostAddresses(
+  opts: AddressFilterOptions = {},
+  source: InterfaceSource = os.networkInterfaces,
+): HostAddressSelection {
   const allowIfaces = opts.interfaces ? new Set(opts.interfaces) : undefined;
   const wanted = opts.addresses ? new Set(opts.addresses.map(normalizeIp).filter((a) => a !== '')) : undefined;
   const table = source();
   const names = Object.keys(table);
   const found = new Set<string>();
   const out: HostAddress[] = [];
+  /** Every address considered, with why it was left out (undefined: kept). */
+  const considered: { readonly h: HostAddress; readonly why: string | undefined }[] = [];
 
+  const whyNot = (h: HostAddress, explicit: boolean): string | undefined => {
+    if (h.family === 4 && opts.ipv4 === false) return 'ipv4 is false';
+    if (h.family === 6 && opts.ipv6 === false) return 'ipv6 is false';
+    if (allowIfaces && !allowIfaces.has(h.interfaceName)) return `its interface ${h.interfaceName} is not in interfaces`;
+    // An address or interface the operator named explicitly beats the loopback default.
+    if (h.loopback && !explicit && !allowIfaces?.has(h.interfaceName) && opts.includeLoopback !== true) return 'loopback, and includeLoopback is not set';
+    if (h.linkLocal && opts.includeLinkLocal !== true) return 'link-local, and includeLinkLocal is not set';
+    if (opts.filter && !opts.filter(h)) return 'the filter function refused it';
+    return undefined;
+  };
   const accept = (h: HostAddress, explicit: boolean): void => {
-    if (h.family === 4 && opts.ipv4 === false) return;
-    if (h.family === 6 && opts.ipv6 === false) return;
-    if (allowIfaces && !allowIfaces.has(h.interfaceName)) return;
-    // An address the operator named explicitly beats the loopback default.
-    if (h.loopback && !explicit && opts.includeLoopback !== true) return;
-    if (h.linkLocal && opts.includeLinkLocal !== true) return;
-    if (opts.filter && !opts.filter(h)) return;
-    out.push(h);
+    const why = whyNot(h, explicit);
+    considered.push({ h, why });
+    if (why === undefined) out.push(h);
   };
 
   let loopbackIface: { name: string; rank: number } | undefined;
@@ -104,8 +130,12 @@ export function listHostAddresses(
       if (family === 6 && (info.scopeid ?? 0) !== 0 && !linkLocal) continue;
       if (found.has(address)) continue; // same address on two interfaces: first wins
       found.add(address);
-      if (wanted && !wanted.has(address)) continue;
-      accept({ address, family, interfaceName: name, interfaceRank: rank, loopback, linkLocal }, wanted !== undefined);
+      const h: HostAddress = { address, family, interfaceName: name, interfaceRank: rank, loopback, linkLocal };
+      if (wanted && !wanted.has(address)) {
+        considered.push({ h, why: 'not in addresses' });
+        continue;
+      }
+      accept(h, wanted !== undefined);
     }
   });
 
@@ -120,5 +150,38 @@ export function listHostAddresses(
       );
     }
   }
-  return out;
+  return { addresses: out, warnings: filterWarnings(opts, table, considered, out.length) };
+}
+
+/** One warning per `interfaces`/`addresses` value that let nothing through, and one if nothing passed at all. */
+function filterWarnings(
+  opts: AddressFilterOptions,
+  table: NodeJS.Dict<os.NetworkInterfaceInfo[]>,
+  considered: readonly { readonly h: HostAddress; readonly why: string | undefined }[],
+  kept: number,
+): AddressFilterWarning[] {
+  const machine = `this machine has ${describeInterfaces(table)}`;
+  const leftOut = (hs: typeof considered): string => hs.map(({ h, why }) => `${h.address} (${why})`).join(', ');
+  const warnings: AddressFilterWarning[] = [];
+  for (const name of new Set(opts.interfaces ?? [])) {
+    const mine = considered.filter(({ h }) => h.interfaceName === name);
+    if (mine.some(({ why }) => why === undefined)) continue;
+    const detail = name in table ? `its addresses were all left out: ${leftOut(mine) || 'it has none'}` : 'no such interface';
+    warnings.push({ code: 'ERR_FILTER_UNMATCHED', message: `interfaces entry "${name}" matched nothing: ${detail}; ${machine}` });
+  }
+  for (const given of new Set(opts.addresses ?? [])) {
+    const address = normalizeIp(given);
+    const mine = considered.filter(({ h }) => h.address === address);
+    if (mine.some(({ why }) => why === undefined)) continue;
+    const detail = mine.length > 0 ? `left out: ${leftOut(mine)}` : 'not an address of this machine';
+    warnings.push({ code: 'ERR_FILTER_UNMATCHED', message: `addresses entry "${given}" matched nothing: ${detail}; ${machine}` });
+  }
+  if (kept === 0) warnings.push({ code: 'ERR_NO_ADDRESS', message: `no host address passes the address filters; ${machine}` });
+  return warnings;
+}
+
+/** `lo: 127.0.0.1, ::1; eth0: 192.0.2.10, fe80::1` (every address, whatever the filters). */
+export function describeInterfaces(table: NodeJS.Dict<os.NetworkInterfaceInfo[]>): string {
+  const parts = Object.entries(table).map(([name, infos]) => `${name}: ${(infos ?? []).map((i) => i.address).join(', ') || 'no address'}`);
+  return parts.length > 0 ? parts.join('; ') : 'no network interfaces';
 }

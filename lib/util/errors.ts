@@ -6,6 +6,8 @@ export type IceErrorCode =
   | 'ERR_INVALID_STATE'
   | 'ERR_NO_SELECTED_PAIR'
   | 'ERR_CLOSED'
+  | 'ERR_ICE_FAILED'
+  | 'ERR_TIMEOUT'
   | 'ERR_SOCKET'
   | 'ERR_STUN_SERVER'
   | 'ERR_STUN_ENCODE'

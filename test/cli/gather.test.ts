@@ -40,12 +40,29 @@ describe('ice-probe gather', function () {
     expect(events.at(-1)).to.include({ event: 'done', candidates: 2, complete: true });
   });
 
-  it('an unreachable STUN server is reported, not fatal', async () => {
-    const r = await run(['gather', '--address', '127.0.0.1', '--stun', '127.0.0.1:9', '--timeout', '1']);
+  it('an unreachable STUN server next to one that answers is reported, not fatal', async () => {
+    const { port } = await startStunServer();
+    const r = await run(['gather', '--address', '127.0.0.1', '--stun', `127.0.0.1:${port}`, '--stun', '127.0.0.1:9', '--timeout', '1']);
     expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/ 1 +srflx +udp +127\.0\.0\.1:/);
+    expect(r.stdout).to.match(/^stun(?: 127\.0\.0\.1:9: unreachable|: 1 server gave no result)/m);
+    expect(r.stderr).to.not.include('every STUN server failed');
+  });
+
+  it('every STUN server failed: exit 1 with the reason, host candidates still listed', async () => {
+    const r = await run(['gather', '--address', '127.0.0.1', '--stun', '127.0.0.1:9', '--timeout', '1']);
+    expect(r.code, r.stderr).to.equal(1);
     expect(r.stdout).to.match(/ 1 +host +udp +127\.0\.0\.1:/);
-    expect(r.stdout).to.match(/unreachable|gave no result/);
     expect(r.stdout).to.match(/1 candidate in [\d.]+ ms/);
+    expect(r.stderr).to.match(/^ice-probe gather: every STUN server failed \((127\.0\.0\.1:9: .+|1 gave no result: still waiting when the timeout expired)\)$/m);
+  });
+
+  it('every STUN server failed, --json: exit 1, the reason on stderr', async () => {
+    // An IPv6 server and only an IPv4 address: the server is never asked (and no DNS is involved).
+    const r = await run(['gather', '--json', '--address', '127.0.0.1', '--stun', '[::1]:3478', '--timeout', '1']);
+    expect(r.code, r.stderr).to.equal(1);
+    expect(r.stderr).to.include('every STUN server failed (1 gave no result: not asked: no local address of its family, or its name did not resolve)');
+    expect(r.stdout).to.match(/"event":"done".*"candidates":1/);
   });
 
   it('no address passes the filters: exit 1', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type * as os from 'node:os';
-import { listHostAddresses, isLoopbackAddress, isLinkLocalAddress, normalizeIp } from '../../lib/net/interfaces.js';
+import { listHostAddresses, selectHostAddresses, isLoopbackAddress, isLinkLocalAddress, normalizeIp } from '../../lib/net/interfaces.js';
 
 const v4 = (address: string, internal = false): os.NetworkInterfaceInfo => ({
   address, netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: `${address}/24`,
@@ -57,8 +57,10 @@ describe('net/interfaces', () => {
 
   it('interfaces allow-list', () => {
     expect(list({ interfaces: ['docker0'] })).to.deep.equal(['172.17.0.1', '2001:db8:1::1']);
-    expect(list({ interfaces: ['lo'] })).to.deep.equal([]);
-    expect(list({ interfaces: ['lo'], includeLoopback: true })).to.deep.equal(['127.0.0.1', '::1']);
+    // Naming the loopback interface asks for loopback, as naming a loopback address does.
+    expect(list({ interfaces: ['lo'] })).to.deep.equal(['127.0.0.1', '::1']);
+    expect(list({ interfaces: ['lo', 'docker0'] })).to.deep.equal(['127.0.0.1', '::1', '172.17.0.1', '2001:db8:1::1']);
+    expect(list({ interfaces: ['lo'], ipv6: false })).to.deep.equal(['127.0.0.1']);
     expect(list({ interfaces: ['nope'] })).to.deep.equal([]);
   });
 
@@ -103,6 +105,50 @@ describe('net/interfaces', () => {
   it('the same address on two interfaces is listed once (first interface wins)', () => {
     const dup = listHostAddresses({}, () => ({ a: [v4('192.0.2.1')], b: [v4('192.0.2.1'), v4('192.0.2.2')] }));
     expect(dup.map((h) => `${h.interfaceName}/${h.address}`)).to.deep.equal(['a/192.0.2.1', 'b/192.0.2.2']);
+  });
+
+  describe('a filter value that matches nothing is reported with what the machine has', () => {
+    const MACHINE = 'this machine has eth0: 192.0.2.10, 2001:db8::10, fe80::1, 169.254.7.7, fec0::5; lo: 127.0.0.1, ::1; docker0: 172.17.0.1, 2001:db8:1::1; empty: no address';
+    const warnings = (opts: Parameters<typeof selectHostAddresses>[0]) => selectHostAddresses(opts, table).warnings;
+
+    it('an interface that does not exist', () => {
+      expect(warnings({ interfaces: ['docker0', 'eth7'] })).to.deep.equal([
+        { code: 'ERR_FILTER_UNMATCHED', message: `interfaces entry "eth7" matched nothing: no such interface; ${MACHINE}` },
+      ]);
+    });
+
+    it('an interface whose addresses the other filters all left out, each with the reason', () => {
+      expect(warnings({ interfaces: ['eth0', 'docker0'], ipv6: false, filter: (a) => a.address !== '192.0.2.10' })).to.deep.equal([
+        {
+          code: 'ERR_FILTER_UNMATCHED',
+          message: `interfaces entry "eth0" matched nothing: its addresses were all left out: 192.0.2.10 (the filter function refused it), 2001:db8::10 (ipv6 is false), fe80::1 (ipv6 is false), 169.254.7.7 (link-local, and includeLinkLocal is not set); ${MACHINE}`,
+        },
+      ]);
+      expect(warnings({ interfaces: ['empty', 'docker0'] })[0]!.message).to.include('"empty" matched nothing: its addresses were all left out: it has none;');
+    });
+
+    it('an address that is not on this machine, and one the other filters left out', () => {
+      expect(warnings({ addresses: ['192.0.2.10', '10.9.9.9', '2001:DB8::10'], ipv6: false })).to.deep.equal([
+        { code: 'ERR_FILTER_UNMATCHED', message: `addresses entry "10.9.9.9" matched nothing: not an address of this machine; ${MACHINE}` },
+        { code: 'ERR_FILTER_UNMATCHED', message: `addresses entry "2001:DB8::10" matched nothing: left out: 2001:db8::10 (ipv6 is false); ${MACHINE}` },
+      ]);
+    });
+
+    it('nothing at all: one warning per value, then ERR_NO_ADDRESS with the machine', () => {
+      expect(warnings({ interfaces: ['wlan0'], addresses: ['192.0.2.10'] }).map((w) => w.message)).to.deep.equal([
+        `interfaces entry "wlan0" matched nothing: no such interface; ${MACHINE}`,
+        `addresses entry "192.0.2.10" matched nothing: left out: 192.0.2.10 (its interface eth0 is not in interfaces); ${MACHINE}`,
+        `no host address passes the address filters; ${MACHINE}`,
+      ]);
+      expect(selectHostAddresses({ ipv4: false }, () => ({})).warnings).to.deep.equal([
+        { code: 'ERR_NO_ADDRESS', message: 'no host address passes the address filters; this machine has no network interfaces' },
+      ]);
+    });
+
+    it('values that matched something give no warning', () => {
+      expect(warnings({ interfaces: ['lo', 'eth0'], addresses: ['127.0.0.1', '192.0.2.10', '127.0.0.5'] })).to.deep.equal([]);
+      expect(warnings({})).to.deep.equal([]);
+    });
   });
 
   it('range helpers', () => {

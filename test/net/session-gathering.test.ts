@@ -1,5 +1,6 @@
 // Gathering by the Node driver against STUN servers on loopback (never a public server).
 import { expect } from 'chai';
+import * as os from 'node:os';
 import { IceAgent, type IceWarning } from '../../lib/session.js';
 import type { LocalCandidate } from '../../lib/ice/candidate-types.js';
 import type { LookupFn } from '../../lib/net/stun-server-spec.js';
@@ -206,14 +207,29 @@ describe('session: gathering', function () {
     for (const w of r.warnings) expect(w.code).to.equal('ERR_SOCKET');
   });
 
-  it('no address passes the interface filter: ERR_NO_ADDRESS warning, gathering completes empty', async () => {
+  it('no address passes the interface filter: a warning per unmatched value, ERR_NO_ADDRESS, gathering completes empty', async () => {
     // 127.0.0.1 is named, but only an interface that does not exist is allowed.
     const r = await gatherWith({ interfaces: ['no-such-if0'], stunServers: ['127.0.0.1:3478'] });
-    expect(r.warnings.map((w) => w.code)).to.deep.equal(['ERR_NO_ADDRESS']);
+    expect(r.warnings.map((w) => w.code)).to.deep.equal(['ERR_FILTER_UNMATCHED', 'ERR_FILTER_UNMATCHED', 'ERR_NO_ADDRESS']);
+    expect(r.warnings[0]!.message).to.match(/^interfaces entry "no-such-if0" matched nothing: no such interface; this machine has .*127\.0\.0\.1/);
+    expect(r.warnings[1]!.message).to.match(/^addresses entry "127\.0\.0\.1" matched nothing: left out: 127\.0\.0\.1 \(its interface \S+ is not in interfaces\)/);
     expect(r.gathering).to.deep.equal(['gathering', 'complete']);
     expect(r.endOfCandidates).to.equal(1);
     expect(r.candidates).to.deep.equal([]);
     expect(r.agent.localCandidates).to.deep.equal([]);
     expect(r.results).to.deep.equal([]);
+  });
+
+  it("interfaces: [the loopback interface's name] gathers loopback without includeLoopback", async function () {
+    const lo = Object.entries(os.networkInterfaces()).find(([, infos]) => infos?.some((i) => i.address === '127.0.0.1'))?.[0];
+    if (lo === undefined) return this.skip();
+    const agent = new IceAgent({ interfaces: [lo], ipv6: false });
+    try {
+      await agent.gather();
+      expect(agent.localCandidates.map((c) => c.address)).to.include('127.0.0.1');
+      for (const c of agent.localCandidates) expect(c.address).to.match(/^127\./);
+    } finally {
+      await agent.close();
+    }
   });
 });
