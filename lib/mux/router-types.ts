@@ -1,6 +1,6 @@
 /**
  * Where a datagram came from or goes to. `address` is compared as an exact string: pass the
- * text node:dgram gives in `rinfo.address` (already canonical), both to `route` and, through the
+ * text the UDP socket reports in `rinfo.address` (already canonical), both to `route` and, through the
  * agent, to `authenticated`, so the hot path never normalizes or builds a key.
  */
 export interface PeerAddress {
