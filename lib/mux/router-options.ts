@@ -6,7 +6,7 @@ export interface MuxRouterOptions {
   readonly maxAgents?: number;
   /** Authenticated addresses kept per agent, the least recently authenticated evicted. Default 8 (mediasoup's cap). */
   readonly maxAddressesPerAgent?: number;
-  /** How long a sent request waits for its response: RFC 8489 §6.2.1 gives 39.5 s at the default RTO. Default 40 000 ms. */
+  /** How long a request waits for its response, from its first transmission: RFC 8489 §6.2.1 gives 39.5 s at the default RTO. Default 40 000 ms. */
   readonly transactionTtlMs?: number;
   /** Requests recorded at once over all agents. Default 65 536. */
   readonly maxTransactions?: number;

@@ -27,6 +27,8 @@ export interface AddressSlot<A> {
   readonly owner: AgentRecord<A>;
   /** When the owner last authenticated traffic from this address (for least-recent eviction). */
   authenticatedAt: number;
+  /** The next slot on the same port while the port's slots form a chain (AddressTable). */
+  nextSamePort: AddressSlot<A> | undefined;
 }
 
 /** Why a datagram went nowhere. */
@@ -69,7 +71,8 @@ export interface MuxCounters {
   addressesEvicted: number;
   addressesForgotten: number;
   transactionsRecorded: number;
-  transactionsRefreshed: number;
+  /** A request sent again with the same id (its entry keeps its first expiry). */
+  transactionsRetransmitted: number;
   transactionsMatched: number;
   transactionsExpired: number;
   /** Requests not recorded: table or per-agent cap full, or a transaction id already taken. */
@@ -83,7 +86,7 @@ export function zeroCounters(): MuxCounters {
     routedByAddress: 0, routedByUfrag: 0, routedByTransaction: 0, drops,
     unknownUfragReported: 0, unknownUfragSuppressed: 0,
     addressesAdded: 0, addressesRefreshed: 0, addressesMoved: 0, addressesEvicted: 0, addressesForgotten: 0,
-    transactionsRecorded: 0, transactionsRefreshed: 0, transactionsMatched: 0, transactionsExpired: 0, transactionsRefused: 0,
+    transactionsRecorded: 0, transactionsRetransmitted: 0, transactionsMatched: 0, transactionsExpired: 0, transactionsRefused: 0,
   };
 }
 

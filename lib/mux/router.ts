@@ -195,7 +195,7 @@ export class MuxRouter<A> {
       this.detach(leastRecentlyAuthenticated(record.addresses));
       this.counters.addressesEvicted++;
     }
-    const added: AddressSlot<A> = { port: from.port, address: from.address, owner: record, authenticatedAt: now };
+    const added: AddressSlot<A> = { port: from.port, address: from.address, owner: record, authenticatedAt: now, nextSamePort: undefined };
     this.addresses.insert(added);
     record.addresses.push(added);
     this.counters.addressesAdded++;

@@ -127,18 +127,32 @@ describe('mux: MuxRouter responses (by transaction id)', () => {
     expect(r.route(X, response(t), 2)).to.equal(A);
   });
 
-  it('expires requests after transactionTtlMs; a retransmission refreshes them', () => {
+  it('expires requests transactionTtlMs after their first transmission; a retransmission is no new entry', () => {
     const r = router({ transactionTtlMs: 1000 });
     const t1 = tid();
     const t2 = tid();
     const req1 = check('peer', { transactionId: t1 });
     r.requestSent(A, X, req1, 0);
-    r.requestSent(A, X, check('peer', { transactionId: t2 }), 0);
+    r.requestSent(A, X, check('peer', { transactionId: t2 }), 500);
     r.requestSent(A, X, req1, 900); // retransmission: same id
-    expect(r.route(X, response(t2), 1000)).to.equal(undefined);
+    expect(r.size().transactions).to.equal(2);
+    expect(r.route(X, response(t1), 1000)).to.equal(undefined);
     expect(r.stats().counters.drops['unmatched-response']).to.equal(1);
-    expect(r.route(X, response(t1), 1899)).to.equal(A);
-    expect(r.stats().counters).to.include({ transactionsRecorded: 2, transactionsRefreshed: 1, transactionsExpired: 1 });
+    expect(r.route(X, response(t2), 1499)).to.equal(A);
+    expect(r.stats().counters).to.include({ transactionsRecorded: 2, transactionsRetransmitted: 1, transactionsExpired: 1, transactionsMatched: 1 });
+  });
+
+  it('answers out of order and expires the rest, leaving nothing behind', () => {
+    const r = router({ transactionTtlMs: 100, maxTransactionsPerAgent: 10_000 });
+    const ids = Array.from({ length: 20_000 }, () => tid());
+    ids.forEach((t, i) => r.requestSent(i % 2 ? A : B, X, check('peer', { transactionId: t }), i / 1000));
+    let matched = 0;
+    for (let i = ids.length - 1; i >= 0; i -= 3) if (r.route(X, response(ids[i]!), 50) !== undefined) matched++;
+    expect(matched).to.equal(Math.ceil(ids.length / 3));
+    expect(r.size().transactions).to.equal(ids.length - matched);
+    r.requestSent(A, Y, check('peer'), 1000); // any call expires what is due
+    expect(r.size().transactions).to.equal(1);
+    expect(r.stats().counters.transactionsExpired).to.equal(ids.length - matched);
   });
 
   it('drops a response to an agent that has been unregistered, even if the handle registers again', () => {

@@ -1,0 +1,124 @@
+// Micro-benchmark of the pure shared-port router (lib/mux) at 10 000 agents × 8 addresses:
+// routes per second on the data path (address map), the check path (ufrag read from USERNAME)
+// and the response path (transaction id); and three keyings of the address map, as lookups
+// alone: AddressTable (port → chain of slots, or a Map past 8), a Map per port (port → Map by
+// address), and one Map keyed by an "address:port" string built per datagram. Each datagram's
+// source address is a fresh string (node:dgram makes one per rinfo), re-read from bytes.
+// Run: `node dist/bench/mux-router.js [--quick]`.
+import { AddressTable } from '../lib/mux/address-table.js';
+import { MuxRouter, type PeerAddress } from '../lib/mux/index.js';
+import type { AddressSlot, AgentRecord } from '../lib/mux/router-types.js';
+import { METHOD_BINDING, encodeMessage, shortTermKey } from '../lib/stun/index.js';
+import { randomIceString, seededRandom } from '../lib/util/random.js';
+import { nowMs, row, runMain, type BenchOptions, type Row } from './stats.js';
+
+const AGENTS = 10_000;
+const ADDRESSES_PER_AGENT = 8;
+const POOL = 1 << 16;
+
+interface Source {
+  readonly bytes: Buffer; // the address text, re-read into a fresh string per datagram
+  readonly port: number;
+}
+
+const fresh = (s: Source): PeerAddress => ({ address: s.bytes.toString('latin1'), port: s.port });
+
+function setup(): { router: MuxRouter<number>; ufrags: string[]; sources: Source[] } {
+  const random = seededRandom(1);
+  const router = new MuxRouter<number>({ maxAgents: AGENTS });
+  const ufrags: string[] = [];
+  const sources: Source[] = [];
+  for (let i = 0; i < AGENTS; i++) {
+    const ufrag = randomIceString(random, 8);
+    ufrags.push(ufrag);
+    router.register(i, ufrag);
+    for (let k = 0; k < ADDRESSES_PER_AGENT; k++) {
+      const address = `10.${(i >> 8) & 255}.${i & 255}.${k + 1}`;
+      const port = 40000 + ((i * 7 + k) % 20000);
+      router.authenticated(i, { address, port }, 0);
+      sources.push({ bytes: Buffer.from(address, 'latin1'), port });
+    }
+  }
+  return { router, ufrags, sources };
+}
+
+function rate(n: number, fn: (i: number) => unknown): number {
+  const t0 = nowMs();
+  let sink = 0;
+  for (let i = 0; i < n; i++) if (fn(i) !== undefined) sink++;
+  const ms = nowMs() - t0;
+  if (sink === 0) throw new Error('nothing routed: the benchmark measures a no-op');
+  return (n / ms) * 1000;
+}
+
+async function main(o: BenchOptions): Promise<Row[]> {
+  const rounds = o.quick ? 3 : 7;
+  const n = o.quick ? 200_000 : 1_000_000;
+  const { router, ufrags, sources } = setup();
+  const pick = Array.from({ length: POOL }, (_, i) => sources[(i * 2654435761) % sources.length]!);
+  const data = Buffer.from([0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+  const key = shortTermKey('benchmark-password-0123');
+  const checks = Array.from({ length: 4096 }, (_, i) => encodeMessage({
+    method: METHOD_BINDING, cls: 'request', transactionId: Buffer.alloc(12, i),
+    attributes: [
+      { type: 'USERNAME', value: `${ufrags[(i * 7919) % AGENTS]!}:peer` },
+      { type: 'PRIORITY', value: 1845501695 }, { type: 'ICE-CONTROLLING', value: 1n },
+    ],
+  }, { integrityKey: key, fingerprint: true }));
+  // The same addresses in the three keyings.
+  const owner: AgentRecord<number> = { agent: 0, ufrag: 'bench', addresses: [], pendingTransactions: 0, alive: true };
+  const table = new AddressTable<number>();
+  const perPort = new Map<number, Map<string, number>>();
+  const flat = new Map<string, number>();
+  sources.forEach((s, i) => {
+    const address = s.bytes.toString('latin1');
+    const slot: AddressSlot<number> = { address, port: s.port, owner, authenticatedAt: 0, nextSamePort: undefined };
+    table.insert(slot);
+    let inner = perPort.get(s.port);
+    if (!inner) perPort.set(s.port, (inner = new Map()));
+    inner.set(address, i);
+    flat.set(`${address}:${s.port}`, i);
+  });
+
+  const byAddress: number[] = [];
+  const lookupTable: number[] = [];
+  const lookupPerPort: number[] = [];
+  const lookupFlat: number[] = [];
+  const byUfrag: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    byAddress.push(rate(n, (i) => router.route(fresh(pick[i & (POOL - 1)]!), data, 0)));
+    lookupTable.push(rate(n, (i) => { const f = fresh(pick[i & (POOL - 1)]!); return table.lookup(f.port, f.address); }));
+    lookupPerPort.push(rate(n, (i) => { const f = fresh(pick[i & (POOL - 1)]!); return perPort.get(f.port)?.get(f.address); }));
+    lookupFlat.push(rate(n, (i) => { const f = fresh(pick[i & (POOL - 1)]!); return flat.get(`${f.address}:${f.port}`); }));
+    byUfrag.push(rate(n, (i) => router.route(fresh(pick[i & (POOL - 1)]!), checks[i & 4095]!, 0)));
+  }
+  const byTransaction: number[] = [];
+  const server = { address: '203.0.113.1', port: 3478 };
+  const responses = checks.map((c) => { const b = Buffer.from(c); b[0] = 0x01; b[1] = 0x01; return b; });
+  for (let r = 0; r < rounds; r++) {
+    const m = Math.min(n, 60_000); // under the per-agent and global caps
+    for (let i = 0; i < m; i++) {
+      checks[i & 4095]!.writeUInt32BE(i, 8);
+      router.requestSent(i % AGENTS, server, checks[i & 4095]!, r);
+    }
+    let j = 0;
+    byTransaction.push(rate(m, () => {
+      const b = responses[j & 4095]!;
+      b.writeUInt32BE(j++, 8);
+      return router.route(server, b, r);
+    }));
+  }
+  const note = `${AGENTS} agents × ${ADDRESSES_PER_AGENT} addresses, fresh source string per datagram`;
+  const base = { bench: 'mux-router', impl: 'ice-agent', unit: 'route/s', higherIsBetter: true, note };
+  const lookup = { ...base, unit: 'lookup/s' };
+  return [
+    row({ ...base, metric: 'data by address (MuxRouter.route)' }, byAddress),
+    row({ ...lookup, metric: 'address lookup: port → chain or Map (AddressTable)' }, lookupTable),
+    row({ ...lookup, impl: 'Map per port', metric: 'address lookup: Map port → Map address' }, lookupPerPort, lookupTable),
+    row({ ...lookup, impl: 'string key', metric: 'address lookup: one Map, "address:port" key' }, lookupFlat, lookupTable),
+    row({ ...base, metric: 'check by ufrag (USERNAME peek)' }, byUfrag),
+    row({ ...base, metric: 'response by transaction id' }, byTransaction),
+  ];
+}
+
+runMain(import.meta.url, main);
