@@ -5,6 +5,8 @@
 // address), and one Map keyed by an "address:port" string built per datagram. Each datagram's
 // source address is a fresh string (node:dgram makes one per rinfo), re-read from bytes.
 // Run: `node dist/bench/mux-router.js [--quick]`.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AddressTable } from '../lib/mux/address-table.js';
 import { MuxRouter, type PeerAddress } from '../lib/mux/index.js';
 import type { AddressSlot, AgentRecord } from '../lib/mux/router-types.js';
@@ -34,12 +36,25 @@ function setup(): { router: MuxRouter<number>; ufrags: string[]; sources: Source
     router.register(i, ufrag);
     for (let k = 0; k < ADDRESSES_PER_AGENT; k++) {
       const address = `10.${(i >> 8) & 255}.${i & 255}.${k + 1}`;
-      const port = 40000 + ((i * 7 + k) % 20000);
+      const port = 1024 + (Math.imul(i * ADDRESSES_PER_AGENT + k, 2654435761) >>> 0) % 64512; // ephemeral, spread
       router.authenticated(i, { address, port }, 0);
       sources.push({ bytes: Buffer.from(address, 'latin1'), port });
     }
   }
   return { router, ufrags, sources };
+}
+
+/** Measures the heap a build step retains (after full GCs). */
+function heapOf(): (build: () => void) => number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return (build) => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    build();
+    gc();
+    return process.memoryUsage().heapUsed - before;
+  };
 }
 
 function rate(n: number, fn: (i: number) => unknown): number {
@@ -65,20 +80,24 @@ async function main(o: BenchOptions): Promise<Row[]> {
       { type: 'PRIORITY', value: 1845501695 }, { type: 'ICE-CONTROLLING', value: 1n },
     ],
   }, { integrityKey: key, fingerprint: true }));
-  // The same addresses in the three keyings.
+  // The same addresses in the three keyings, and the heap each takes (slots and strings included).
   const owner: AgentRecord<number> = { agent: 0, ufrag: 'bench', addresses: [], pendingTransactions: 0, alive: true };
+  const heap = heapOf();
   const table = new AddressTable<number>();
-  const perPort = new Map<number, Map<string, number>>();
-  const flat = new Map<string, number>();
-  sources.forEach((s, i) => {
+  const tableBytes = heap(() => sources.forEach((s) => table.insert(
+    { address: s.bytes.toString('latin1'), port: s.port, owner, authenticatedAt: 0, nextSamePort: undefined })));
+  const perPort = new Map<number, Map<string, AddressSlot<number>>>();
+  const perPortBytes = heap(() => sources.forEach((s) => {
     const address = s.bytes.toString('latin1');
-    const slot: AddressSlot<number> = { address, port: s.port, owner, authenticatedAt: 0, nextSamePort: undefined };
-    table.insert(slot);
     let inner = perPort.get(s.port);
     if (!inner) perPort.set(s.port, (inner = new Map()));
-    inner.set(address, i);
-    flat.set(`${address}:${s.port}`, i);
-  });
+    inner.set(address, { address, port: s.port, owner, authenticatedAt: 0, nextSamePort: undefined });
+  }));
+  const flat = new Map<string, AddressSlot<number>>();
+  const flatBytes = heap(() => sources.forEach((s) => {
+    const address = s.bytes.toString('latin1');
+    flat.set(`${address}:${s.port}`, { address, port: s.port, owner, authenticatedAt: 0, nextSamePort: undefined });
+  }));
 
   const byAddress: number[] = [];
   const lookupTable: number[] = [];
@@ -111,11 +130,15 @@ async function main(o: BenchOptions): Promise<Row[]> {
   const note = `${AGENTS} agents × ${ADDRESSES_PER_AGENT} addresses, fresh source string per datagram`;
   const base = { bench: 'mux-router', impl: 'ice-agent', unit: 'route/s', higherIsBetter: true, note };
   const lookup = { ...base, unit: 'lookup/s' };
+  const bytes = { bench: 'mux-router', impl: 'ice-agent', unit: 'B/address', note: `${sources.length} addresses, heap after GC` };
   return [
     row({ ...base, metric: 'data by address (MuxRouter.route)' }, byAddress),
     row({ ...lookup, metric: 'address lookup: port → chain or Map (AddressTable)' }, lookupTable),
     row({ ...lookup, impl: 'Map per port', metric: 'address lookup: Map port → Map address' }, lookupPerPort, lookupTable),
     row({ ...lookup, impl: 'string key', metric: 'address lookup: one Map, "address:port" key' }, lookupFlat, lookupTable),
+    row({ ...bytes, metric: 'address map heap: AddressTable' }, [tableBytes / sources.length]),
+    row({ ...bytes, impl: 'Map per port', metric: 'address map heap: Map port → Map address' }, [perPortBytes / sources.length], [tableBytes / sources.length]),
+    row({ ...bytes, impl: 'string key', metric: 'address map heap: one Map, "address:port" key' }, [flatBytes / sources.length], [tableBytes / sources.length]),
     row({ ...base, metric: 'check by ufrag (USERNAME peek)' }, byUfrag),
     row({ ...base, metric: 'response by transaction id' }, byTransaction),
   ];

@@ -1,4 +1,15 @@
 // One UDP port for many agents: the pure parts (routing, pacing, worker ufrags). No sockets, no clock.
+//
+// How a server driver uses them (one socket per family, one DeadlineHeap for every agent):
+//  - createAgent: router.register(agent, ufrag); close: router.unregister(agent), pacer.withdraw(agent),
+//    heap.cancel(agent). ICE restart: router.rename(agent, oldUfrag, newUfrag), then forget the
+//    addresses the agent stops using.
+//  - on a datagram: agent = router.route(rinfo, data, now); if defined, feed the agent.
+//  - the agent, after MESSAGE-INTEGRITY verified (a check it answers, or a response to its own
+//    check): router.authenticated(agent, from, now). On pair failure or consent loss: router.forget.
+//  - for each transmit of a full agent: router.requestSent(agent, to, data, now), then send.
+//  - full agents ask pacer.tryAcquire(agent, now) before each new transaction; the driver arms its
+//    timer for min(heap.peek(), pacer.nextSlot()) and wakes pacer.grant(now)'s agent.
 export { MuxRouter, DuplicateUfragError } from './router.js';
 export type { MuxRouterOptions } from './router-options.js';
 export type { PeerAddress, MuxCounters, MuxDropReason, MuxSize, MuxStats } from './router-types.js';
