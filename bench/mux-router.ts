@@ -66,79 +66,89 @@ function rate(n: number, fn: (i: number) => unknown): number {
   return (n / ms) * 1000;
 }
 
-async function main(o: BenchOptions): Promise<Row[]> {
-  const rounds = o.quick ? 3 : 7;
-  const n = o.quick ? 200_000 : 1_000_000;
-  const { router, ufrags, sources } = setup();
-  const pick = Array.from({ length: POOL }, (_, i) => sources[(i * 2654435761) % sources.length]!);
-  const data = Buffer.from([0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+function encodeChecks(ufrags: readonly string[]): Buffer[] {
   const key = shortTermKey('benchmark-password-0123');
-  const checks = Array.from({ length: 4096 }, (_, i) => encodeMessage({
+  return Array.from({ length: 4096 }, (_, i) => encodeMessage({
     method: METHOD_BINDING, cls: 'request', transactionId: Buffer.alloc(12, i),
     attributes: [
       { type: 'USERNAME', value: `${ufrags[(i * 7919) % AGENTS]!}:peer` },
       { type: 'PRIORITY', value: 1845501695 }, { type: 'ICE-CONTROLLING', value: 1n },
     ],
   }, { integrityKey: key, fingerprint: true }));
-  // The same addresses in the three keyings, and the heap each takes (slots and strings included).
+}
+
+type Lookup = (port: number, address: string) => unknown;
+
+/** The same addresses in the three keyings, with the heap each retains (slots and strings included). */
+function keyings(sources: readonly Source[]): { name: string; lookup: Lookup; bytes: number }[] {
   const owner: AgentRecord<number> = { agent: 0, ufrag: 'bench', addresses: [], pendingTransactions: 0, alive: true };
+  const slot = (address: string, port: number): AddressSlot<number> => ({ address, port, owner, authenticatedAt: 0, nextSamePort: undefined });
   const heap = heapOf();
   const table = new AddressTable<number>();
-  const tableBytes = heap(() => sources.forEach((s) => table.insert(
-    { address: s.bytes.toString('latin1'), port: s.port, owner, authenticatedAt: 0, nextSamePort: undefined })));
+  const tableBytes = heap(() => sources.forEach((s) => table.insert(slot(s.bytes.toString('latin1'), s.port))));
   const perPort = new Map<number, Map<string, AddressSlot<number>>>();
   const perPortBytes = heap(() => sources.forEach((s) => {
-    const address = s.bytes.toString('latin1');
     let inner = perPort.get(s.port);
     if (!inner) perPort.set(s.port, (inner = new Map()));
-    inner.set(address, { address, port: s.port, owner, authenticatedAt: 0, nextSamePort: undefined });
+    const address = s.bytes.toString('latin1');
+    inner.set(address, slot(address, s.port));
   }));
   const flat = new Map<string, AddressSlot<number>>();
   const flatBytes = heap(() => sources.forEach((s) => {
     const address = s.bytes.toString('latin1');
-    flat.set(`${address}:${s.port}`, { address, port: s.port, owner, authenticatedAt: 0, nextSamePort: undefined });
+    flat.set(`${address}:${s.port}`, slot(address, s.port));
   }));
+  return [
+    { name: 'port → chain or Map (AddressTable)', lookup: (p, a) => table.lookup(p, a), bytes: tableBytes },
+    { name: 'Map port → Map address', lookup: (p, a) => perPort.get(p)?.get(a), bytes: perPortBytes },
+    { name: 'one Map, "address:port" key', lookup: (p, a) => flat.get(`${a}:${p}`), bytes: flatBytes },
+  ];
+}
 
-  const byAddress: number[] = [];
-  const lookupTable: number[] = [];
-  const lookupPerPort: number[] = [];
-  const lookupFlat: number[] = [];
-  const byUfrag: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    byAddress.push(rate(n, (i) => router.route(fresh(pick[i & (POOL - 1)]!), data, 0)));
-    lookupTable.push(rate(n, (i) => { const f = fresh(pick[i & (POOL - 1)]!); return table.lookup(f.port, f.address); }));
-    lookupPerPort.push(rate(n, (i) => { const f = fresh(pick[i & (POOL - 1)]!); return perPort.get(f.port)?.get(f.address); }));
-    lookupFlat.push(rate(n, (i) => { const f = fresh(pick[i & (POOL - 1)]!); return flat.get(`${f.address}:${f.port}`); }));
-    byUfrag.push(rate(n, (i) => router.route(fresh(pick[i & (POOL - 1)]!), checks[i & 4095]!, 0)));
-  }
-  const byTransaction: number[] = [];
+/** Responses routed per second, each to a request recorded just before (under the table's caps). */
+function transactionRate(router: MuxRouter<number>, checks: readonly Buffer[], round: number): number {
   const server = { address: '203.0.113.1', port: 3478 };
+  const m = 60_000;
+  for (let i = 0; i < m; i++) {
+    checks[i & 4095]!.writeUInt32BE(i, 8);
+    router.requestSent(i % AGENTS, server, checks[i & 4095]!, round);
+  }
   const responses = checks.map((c) => { const b = Buffer.from(c); b[0] = 0x01; b[1] = 0x01; return b; });
+  let j = 0;
+  return rate(m, () => {
+    const b = responses[j & 4095]!;
+    b.writeUInt32BE(j++, 8);
+    return router.route(server, b, round);
+  });
+}
+
+async function main(o: BenchOptions): Promise<Row[]> {
+  const rounds = o.quick ? 3 : 7;
+  const n = o.quick ? 200_000 : 1_000_000;
+  const { router, ufrags, sources } = setup();
+  const pick = Array.from({ length: POOL }, (_, i) => sources[(i * 2654435761) % sources.length]!);
+  const from = (i: number): PeerAddress => fresh(pick[i & (POOL - 1)]!);
+  const data = Buffer.from([0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+  const checks = encodeChecks(ufrags);
+  const maps = keyings(sources);
+  const byAddress: number[] = [];
+  const byUfrag: number[] = [];
+  const byTransaction: number[] = [];
+  const lookups = maps.map((): number[] => []);
   for (let r = 0; r < rounds; r++) {
-    const m = Math.min(n, 60_000); // under the per-agent and global caps
-    for (let i = 0; i < m; i++) {
-      checks[i & 4095]!.writeUInt32BE(i, 8);
-      router.requestSent(i % AGENTS, server, checks[i & 4095]!, r);
-    }
-    let j = 0;
-    byTransaction.push(rate(m, () => {
-      const b = responses[j & 4095]!;
-      b.writeUInt32BE(j++, 8);
-      return router.route(server, b, r);
-    }));
+    byAddress.push(rate(n, (i) => router.route(from(i), data, 0)));
+    maps.forEach((k, m) => lookups[m]!.push(rate(n, (i) => { const f = from(i); return k.lookup(f.port, f.address); })));
+    byUfrag.push(rate(n, (i) => router.route(from(i), checks[i & 4095]!, 0)));
+    byTransaction.push(transactionRate(router, checks, r));
   }
   const note = `${AGENTS} agents × ${ADDRESSES_PER_AGENT} addresses, fresh source string per datagram`;
   const base = { bench: 'mux-router', impl: 'ice-agent', unit: 'route/s', higherIsBetter: true, note };
-  const lookup = { ...base, unit: 'lookup/s' };
-  const bytes = { bench: 'mux-router', impl: 'ice-agent', unit: 'B/address', note: `${sources.length} addresses, heap after GC` };
+  const impl = (m: number): string => (m === 0 ? 'ice-agent' : m === 1 ? 'Map per port' : 'string key');
   return [
     row({ ...base, metric: 'data by address (MuxRouter.route)' }, byAddress),
-    row({ ...lookup, metric: 'address lookup: port → chain or Map (AddressTable)' }, lookupTable),
-    row({ ...lookup, impl: 'Map per port', metric: 'address lookup: Map port → Map address' }, lookupPerPort, lookupTable),
-    row({ ...lookup, impl: 'string key', metric: 'address lookup: one Map, "address:port" key' }, lookupFlat, lookupTable),
-    row({ ...bytes, metric: 'address map heap: AddressTable' }, [tableBytes / sources.length]),
-    row({ ...bytes, impl: 'Map per port', metric: 'address map heap: Map port → Map address' }, [perPortBytes / sources.length], [tableBytes / sources.length]),
-    row({ ...bytes, impl: 'string key', metric: 'address map heap: one Map, "address:port" key' }, [flatBytes / sources.length], [tableBytes / sources.length]),
+    ...maps.map((k, m) => row({ ...base, impl: impl(m), unit: 'lookup/s', metric: `address lookup: ${k.name}` }, lookups[m]!, m > 0 ? lookups[0] : undefined)),
+    ...maps.map((k, m) => row({ bench: 'mux-router', impl: impl(m), unit: 'B/address', metric: `address map heap: ${k.name}`, note: 'heap after GC' },
+      [k.bytes / sources.length], m > 0 ? [maps[0]!.bytes / sources.length] : undefined)),
     row({ ...base, metric: 'check by ufrag (USERNAME peek)' }, byUfrag),
     row({ ...base, metric: 'response by transaction id' }, byTransaction),
   ];
