@@ -1,0 +1,91 @@
+/** Lanes of the timeline: a label on the left, a body drawn at y = 0 and shifted into place. */
+import { durationLabel } from './scale.js';
+import type { TimeScale } from './scale.js';
+import { el, frag, type Markup } from './markup.js';
+import { monoWidth } from './format.js';
+
+export interface Lane {
+  readonly height: number;
+  /** Label lines on the left: the first in bold. */
+  readonly label: readonly string[];
+  /** Shown after the first label line, in bold (a failure to see at a glance). */
+  readonly alert?: string;
+  /** Hover text of the label. */
+  readonly labelTitle?: string;
+  readonly body: Markup;
+  readonly cls: string;
+  readonly data?: Readonly<Record<string, string | number>>;
+}
+
+export const FONT_PX = 10;
+export const SMALL_PX = 8.5;
+
+/** Places short labels next to markers in a few rows; a label that fits nowhere is left out (the marker keeps its title). */
+export class LabelRows {
+  private readonly ends: number[];
+
+  constructor(rows: number, private readonly left: number, private readonly right: number) {
+    this.ends = Array.from({ length: rows }, () => -Infinity);
+  }
+
+  place(x: number, text: string, fontPx = SMALL_PX): { row: number; x: number; anchor: 'start' | 'end' } | undefined {
+    const w = monoWidth(text, fontPx);
+    const after = x + 5 + w <= this.right;
+    const start = after ? x + 5 : x - 5 - w;
+    if (start < this.left) return undefined;
+    const row = this.ends.findIndex((end) => start >= end + 4);
+    if (row < 0) return undefined;
+    this.ends[row] = start + w;
+    return { row, x: after ? x + 5 : x - 5, anchor: after ? 'start' : 'end' };
+  }
+}
+
+/** A text label placed by LabelRows at baseline y0 + row * step. */
+export function rowText(rows: LabelRows, x: number, y0: number, step: number, text: string, cls = 'lbl'): Markup | undefined {
+  const p = rows.place(x, text);
+  if (!p) return undefined;
+  return el('text', { x: p.x, y: y0 + p.row * step, class: cls, 'text-anchor': p.anchor }, text);
+}
+
+const STATES = new Set([
+  'starting', 'new', 'checking', 'connected', 'completed', 'failed', 'disconnected', 'closed',
+  'frozen', 'waiting', 'in-progress', 'succeeded', 'gathering', 'complete',
+]);
+
+/** A CSS class for a state name from a record: known names only, everything else one neutral class. */
+export function stateClass(state: string): string {
+  return STATES.has(state) ? `s-${state}` : 's-other';
+}
+
+const SHORT: Readonly<Record<string, string>> = {
+  starting: 'st', checking: 'chk', connected: 'conn', completed: 'done', failed: 'FAIL', disconnected: 'disc', closed: 'cl',
+  frozen: 'fz', waiting: 'w', 'in-progress': 'in-pr', succeeded: 'ok', new: 'new',
+};
+
+export interface StateSpan {
+  readonly t: number;
+  readonly state: string;
+  /** Hover text for the span. */
+  readonly title: string;
+}
+
+/** Segments of a state over time, each named inside (or abbreviated when narrow), from spans[i].t to the next or `endMs`. */
+export function stateBand(scale: TimeScale, spans: readonly StateSpan[], endMs: number, y: number, h: number): Markup {
+  const parts: Markup[] = [];
+  spans.forEach((s, i) => {
+    const x0 = scale.x(s.t);
+    const x1 = scale.x(spans[i + 1]?.t ?? endMs);
+    const w = Math.max(x1 - x0, 1);
+    const name = monoWidth(s.state, SMALL_PX) + 4 <= w ? s.state : SHORT[s.state] !== undefined && monoWidth(SHORT[s.state]!, SMALL_PX) + 3 <= w ? SHORT[s.state]! : '';
+    const until = spans[i + 1]?.t ?? endMs;
+    parts.push(
+      el('g', { class: `span ${stateClass(s.state)}`, 'data-state': s.state, 'data-t': s.t },
+        el('title', {}, `${s.title} (${durationLabel(until - s.t)})`),
+        el('rect', { x: x0, y, width: w, height: h, class: 'band' }),
+        name !== '' && el('text', { x: x0 + 2, y: y + h - 2.5, class: 'bandtxt' }, name),
+        i > 0 && el('line', { x1: x0, x2: x0, y1: y - 2, y2: y + h + 2, class: 'edge' }),
+      ),
+    );
+  });
+  return frag(parts);
+}

@@ -1,0 +1,107 @@
+/**
+ * The time axis: milliseconds from start, linear inside bursts of activity,
+ * with long quiet gaps compressed (logarithmically) so that a burst of checks
+ * and a 30-second consent timeout fit on one screen. Compressed gaps are
+ * returned so the renderer can mark them and print their real length.
+ */
+
+export interface CompressedGap {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface Tick {
+  readonly t: number;
+  readonly x: number;
+  readonly label: string;
+}
+
+export interface TimeScale {
+  readonly left: number;
+  readonly width: number;
+  readonly endMs: number;
+  x(t: number): number;
+  readonly gaps: readonly CompressedGap[];
+  ticks(minSpacingPx: number): Tick[];
+}
+
+/**
+ * Gaps up to `linearMs` keep their length; longer ones grow with its logarithm.
+ * `linearMs` is a tenth of the run, at most 50 ms (the default pacing Ta,
+ * RFC 8445 §14.2), so checks paced at Ta stay evenly spaced.
+ */
+export function linearMsFor(endMs: number): number {
+  return Math.min(50, Math.max(endMs / 10, 0.5));
+}
+
+function warp(d: number, linearMs: number): number {
+  return d <= linearMs ? d : linearMs * (1 + Math.log(d / linearMs));
+}
+
+/** Drawn at less than half its length: worth marking as compressed (d / warp(d) > 2 from about 5.4 x linearMs). */
+function isCompressed(d: number, linearMs: number): boolean {
+  return d > 5.4 * linearMs;
+}
+
+export function timeScale(times: readonly number[], endMs: number, left: number, width: number): TimeScale {
+  const end = Math.max(endMs, 1);
+  const knots = [...new Set([0, end, ...times.filter((t) => t > 0 && t < end)])].sort((a, b) => a - b);
+  const linearMs = linearMsFor(end);
+  const u = [0];
+  const gaps: CompressedGap[] = [];
+  for (let i = 1; i < knots.length; i++) {
+    const d = knots[i]! - knots[i - 1]!;
+    u.push(u[i - 1]! + warp(d, linearMs));
+    if (isCompressed(d, linearMs)) gaps.push({ from: knots[i - 1]!, to: knots[i]! });
+  }
+  const total = u[u.length - 1]!;
+  const x = (t: number): number => {
+    const c = Math.min(Math.max(t, 0), end);
+    let lo = 0;
+    let hi = knots.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (knots[mid]! <= c) lo = mid;
+      else hi = mid;
+    }
+    const span = knots[hi]! - knots[lo]!;
+    const frac = span === 0 ? 0 : (c - knots[lo]!) / span;
+    return left + (width * (u[lo]! + frac * (u[hi]! - u[lo]!))) / total;
+  };
+  return { left, width, endMs: end, x, gaps, ticks: (spacing) => ticks(x, end, spacing) };
+}
+
+const STEPS = [1, 2, 5].flatMap((m) => [0.1, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000].map((p) => m * p)).sort((a, b) => b - a);
+
+/** Round values first (the biggest steps), then finer ones where there is room (closer together inside compressed gaps). */
+function ticks(x: (t: number) => number, end: number, spacing: number): Tick[] {
+  const kept: Tick[] = [];
+  for (const step of STEPS) {
+    const n = Math.floor(end / step);
+    if (n > 30 && step < STEPS[0]!) continue; // finer steps than ~30 per run only make odd labels (25.8 ms)
+    for (let k = 0; k <= n; k++) {
+      const t = Math.round(k * step * 10) / 10;
+      if (kept.some((tick) => tick.t === t)) continue;
+      const at = x(t);
+      if (kept.every((tick) => Math.abs(tick.x - at) >= spacing)) kept.push({ t, x: at, label: msLabel(t) });
+    }
+  }
+  return kept.sort((a, b) => a.t - b.t);
+}
+
+/** `0 ms`, `12.5 ms`, `480 ms`, `2500 ms`, `12.5 s`. */
+export function msLabel(t: number): string {
+  if (t >= 10_000) return `${trim(t / 1000)} s`;
+  return `${trim(t)} ms`;
+}
+
+/** Durations in text: `0.21 ms`, `12.3 ms`, `1.25 s`. */
+export function durationLabel(ms: number): string {
+  if (ms >= 1000) return `${trim(ms / 1000, 2)} s`;
+  if (ms < 1) return `${trim(ms, 2)} ms`;
+  return `${trim(ms, 1)} ms`;
+}
+
+function trim(n: number, digits = 1): string {
+  return n.toFixed(digits).replace(/\.?0+$/, '');
+}
