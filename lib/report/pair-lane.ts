@@ -32,7 +32,7 @@ export function pairLane(ctx: LaneContext, p: PairView): Lane {
   return {
     height: HEIGHT,
     ...(alert !== '' && { alert }),
-    label: [`#${p.id} c${p.component} ${p.local.type} -> ${p.remote.type}${flags.length > 0 ? `  ${flags.join(', ')}` : ''}`, clip(hostPort(p.local), 24), clip(`-> ${hostPort(p.remote)}`, 27)],
+    label: [`#${p.id} c${p.component} ${p.local.type} -> ${p.remote.type}`, clip(`${hostPort(p.local)} -> ${hostPort(p.remote)}`, 44), flags.join(', ')],
     labelTitle: `pair #${p.id}, component ${p.component}\nlocal  ${candidateText(p.local)} (priority ${p.local.priority})\nremote ${candidateText(p.remote)} (priority ${p.remote.priority})\npair priority ${p.priority}${p.known ? '' : '\n(pair details were not recorded)'}`,
     body,
     cls: 'lane-pair',
@@ -76,11 +76,11 @@ function resultMarker(at: number, r: NonNullable<CheckView['result']>, what: str
     placed ? el('text', { x: placed.x, y: LINE_Y + 14, class: `lbl o-${o}`, 'text-anchor': placed.anchor }, short) : frag());
 }
 
-/** `NO ANSWER to 3 requests` when checks left and nothing came back: the first thing to see in a failed run. */
+/** `NO ANSWER (3 sent)` when checks left and nothing came back: the first thing to see in a failed run. */
 function unanswered(p: PairView): string {
   if (p.checks.some((c) => c.result?.outcome === 'success' || c.result?.outcome === 'error')) return '';
   const sent = p.checks.reduce((n, c) => n + c.sends.length, 0);
-  return sent === 0 ? '' : `NO ANSWER to ${sent} request${sent === 1 ? '' : 's'}`;
+  return sent === 0 ? '' : `NO ANSWER (${sent} sent)`;
 }
 
 function outcomeClass(outcome: string): 'success' | 'error' | 'timeout' | 'other' {

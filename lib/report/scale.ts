@@ -1,6 +1,7 @@
 /**
- * The time axis: milliseconds from start, linear inside bursts of activity,
- * with long quiet gaps compressed (logarithmically) so that a burst of checks
+ * The time axis: milliseconds from start, to scale wherever something happens
+ * at least every LINEAR_MS, with longer quiet gaps compressed (logarithmically
+ * beyond LINEAR_MS) so that a burst of checks
  * and a 30-second consent timeout fit on one screen. Compressed gaps are
  * returned so the renderer can mark them and print their real length.
  */
@@ -25,34 +26,24 @@ export interface TimeScale {
   ticks(minSpacingPx: number): Tick[];
 }
 
-/**
- * Gaps up to `linearMs` keep their length; longer ones grow with its logarithm.
- * `linearMs` is a tenth of the run, at most 50 ms (the default pacing Ta,
- * RFC 8445 §14.2), so checks paced at Ta stay evenly spaced.
- */
-export function linearMsFor(endMs: number): number {
-  return Math.min(50, Math.max(endMs / 10, 0.5));
-}
+/** Gaps up to this long are drawn to scale (twice the default pacing Ta, RFC 8445 §14.2). */
+export const LINEAR_MS = 100;
+/** Beyond it a gap grows by this much per factor e of its length: 500 ms, 2 s and 16 s stay distinct. */
+const LOG_MS = 50;
 
-function warp(d: number, linearMs: number): number {
-  return d <= linearMs ? d : linearMs * (1 + Math.log(d / linearMs));
-}
-
-/** Drawn at less than half its length: worth marking as compressed (d / warp(d) > 2 from about 5.4 x linearMs). */
-function isCompressed(d: number, linearMs: number): boolean {
-  return d > 5.4 * linearMs;
+function warp(d: number): number {
+  return d <= LINEAR_MS ? d : LINEAR_MS + LOG_MS * Math.log(d / LINEAR_MS);
 }
 
 export function timeScale(times: readonly number[], endMs: number, left: number, width: number): TimeScale {
   const end = Math.max(endMs, 1);
   const knots = [...new Set([0, end, ...times.filter((t) => t > 0 && t < end)])].sort((a, b) => a - b);
-  const linearMs = linearMsFor(end);
   const u = [0];
   const gaps: CompressedGap[] = [];
   for (let i = 1; i < knots.length; i++) {
     const d = knots[i]! - knots[i - 1]!;
-    u.push(u[i - 1]! + warp(d, linearMs));
-    if (isCompressed(d, linearMs)) gaps.push({ from: knots[i - 1]!, to: knots[i]! });
+    u.push(u[i - 1]! + warp(d));
+    if (d > LINEAR_MS) gaps.push({ from: knots[i - 1]!, to: knots[i]! });
   }
   const total = u[u.length - 1]!;
   const x = (t: number): number => {
@@ -83,13 +74,18 @@ function ticks(x: (t: number) => number, end: number, spacing: number): Tick[] {
       const t = Math.round(k * step * 10) / 10;
       if (kept.some((tick) => tick.t === t)) continue;
       const at = x(t);
-      if (kept.every((tick) => Math.abs(tick.x - at) >= spacing)) kept.push({ t, x: at, label: msLabel(t) });
+      if (kept.every((tick) => Math.abs(tick.x - at) >= spacing)) kept.push({ t, x: at, label: tickLabel(t) });
     }
   }
   return kept.sort((a, b) => a.t - b.t);
 }
 
-/** `0 ms`, `12.5 ms`, `480 ms`, `2500 ms`, `12.5 s`. */
+/** Axis labels: `0 ms`, `12.5 ms`, `480 ms`, `1 s`, `2.5 s`. */
+export function tickLabel(t: number): string {
+  return t >= 1000 ? `${trim(t / 1000, 2)} s` : `${trim(t)} ms`;
+}
+
+/** Times in text: `0 ms`, `12.5 ms`, `480 ms`, `2500 ms`, `12.5 s`. */
 export function msLabel(t: number): string {
   if (t >= 10_000) return `${trim(t / 1000)} s`;
   return `${trim(t)} ms`;

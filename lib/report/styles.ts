@@ -33,7 +33,7 @@ details > summary { cursor: pointer; font-weight: 600; margin: 8px 0 2px; }
 /* timeline text */
 .lname { font: bold 10px "DejaVu Sans", sans-serif; fill: var(--ink); }
 .alert { fill: var(--bad); }
-.laddr { font-size: 9px; fill: #374151; }
+.laddr { font-size: 8.5px; fill: #374151; }
 .lbl { font-size: 8.5px; fill: #374151; }
 .att { font-size: 7.5px; fill: #1e3a8a; font-weight: bold; }
 .ticklbl, .axistitle { font: 9px "DejaVu Sans", sans-serif; fill: var(--muted); }

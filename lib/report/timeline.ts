@@ -35,7 +35,6 @@ export function timelineSvg(scale: TimeScale, lanes: readonly Lane[], label: str
   return el('svg', {
     class: 'timeline', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`,
     width: Math.ceil(width), height: Math.ceil(height), role: 'img', 'aria-label': `timeline of agent ${label}`,
-    style: `--w:${Math.ceil(width)}px`,
   },
   gapBands(scale, height), grid(scale, height), placed);
 }
@@ -58,7 +57,7 @@ function laneGroup(scale: TimeScale, lane: Lane, y: number, index: number, width
 function grid(scale: TimeScale, height: number): Markup {
   const ticks = scale.ticks(64);
   return el('g', { class: 'axis' },
-    el('text', { x: 6, y: 18, class: 'axistitle' }, 'time, ms from start'),
+    el('text', { x: 6, y: 18, class: 'axistitle' }, 'time from start'),
     el('line', { x1: scale.left, x2: scale.left + scale.width, y1: AXIS_H - 1, y2: AXIS_H - 1, class: 'axisbase' }),
     ticks.map((t) => frag(
       el('line', { x1: t.x, x2: t.x, y1: AXIS_H - 6, y2: height, class: 'tick' }),
