@@ -20,12 +20,21 @@ export interface Lane {
 export const FONT_PX = 10;
 export const SMALL_PX = 8.5;
 
-/** Places short labels next to markers in a few rows; a label that fits nowhere is left out (the marker keeps its title). */
+/**
+ * Places short labels next to markers in a few rows; a label that fits nowhere
+ * is left out (the marker keeps its hover title). Row 0 is the markers' own
+ * line: block() the markers first so that no label covers one.
+ */
 export class LabelRows {
-  private readonly ends: number[];
+  private readonly taken: [number, number][][];
 
   constructor(rows: number, private readonly left: number, private readonly right: number) {
-    this.ends = Array.from({ length: rows }, () => -Infinity);
+    this.taken = Array.from({ length: rows }, () => []);
+  }
+
+  /** Marks [x - r, x + r] of row 0 as used by a marker. */
+  block(x: number, r: number): void {
+    this.taken[0]?.push([x - r, x + r]);
   }
 
   place(x: number, text: string, fontPx = SMALL_PX): { row: number; x: number; anchor: 'start' | 'end' } | undefined {
@@ -33,9 +42,10 @@ export class LabelRows {
     const after = x + 5 + w <= this.right;
     const start = after ? x + 5 : x - 5 - w;
     if (start < this.left) return undefined;
-    const row = this.ends.findIndex((end) => start >= end + 4);
+    const end = start + w;
+    const row = this.taken.findIndex((used) => used.length < 5000 && used.every(([a, b]) => end + 2 <= a || start >= b + 2));
     if (row < 0) return undefined;
-    this.ends[row] = start + w;
+    this.taken[row]!.push([start, end]);
     return { row, x: after ? x + 5 : x - 5, anchor: after ? 'start' : 'end' };
   }
 }
@@ -79,7 +89,7 @@ export function stateBand(scale: TimeScale, spans: readonly StateSpan[], endMs: 
     const name = monoWidth(s.state, SMALL_PX) + 4 <= w ? s.state : SHORT[s.state] !== undefined && monoWidth(SHORT[s.state]!, SMALL_PX) + 3 <= w ? SHORT[s.state]! : '';
     const until = spans[i + 1]?.t ?? endMs;
     parts.push(
-      el('g', { class: `span ${stateClass(s.state)}`, 'data-state': s.state, 'data-t': s.t },
+      el('g', { class: `span ${stateClass(s.state)}`, 'data-state': s.state, 'data-t': String(s.t) },
         el('title', {}, `${s.title} (${durationLabel(until - s.t)})`),
         el('rect', { x: x0, y, width: w, height: h, class: 'band' }),
         name !== '' && el('text', { x: x0 + 2, y: y + h - 2.5, class: 'bandtxt' }, name),

@@ -13,6 +13,13 @@ export interface LaneContext {
 
 const right = (ctx: LaneContext): number => ctx.scale.left + ctx.scale.width;
 
+/** Label rows for a lane whose markers (half-size about 4) sit on row 0 at these times. */
+function rowsFor(ctx: LaneContext, rows: number, times: readonly number[]): LabelRows {
+  const r = new LabelRows(rows, ctx.scale.left, right(ctx));
+  for (const t of times) r.block(ctx.scale.x(t), 3);
+  return r;
+}
+
 function spansOf(what: string, initial: string, changes: readonly StateChange[]): StateSpan[] {
   const spans: StateSpan[] = [];
   if (changes[0] === undefined || changes[0].t > 0) spans.push({ t: 0, state: initial, title: `${what}: ${initial} at start` });
@@ -27,9 +34,9 @@ function spansOf(what: string, initial: string, changes: readonly StateChange[])
 export function iceStateLane(ctx: LaneContext, a: AgentView): Lane {
   const spans = spansOf('iceState', a.meta.initialState ?? 'starting', a.iceStates);
   const rows = new LabelRows(2, ctx.scale.left, right(ctx));
-  const reasons = a.iceStates.map((s) => rowText(rows, ctx.scale.x(s.t) - 5, 28, 10, clip(`${s.state}: ${s.reason ?? ''}`, 60), 'lbl reason'));
+  const reasons = a.iceStates.map((s) => rowText(rows, ctx.scale.x(s.t) - 5, 26, 9, clip(`${s.state}: ${s.reason ?? ''}`, 60), 'lbl reason'));
   return {
-    height: 42, label: ['iceState', 'with the reason of each change'], labelTitle: 'the agent-wide state and why it changed',
+    height: 38, label: ['iceState', 'with the reason of each change'], labelTitle: 'the agent-wide state and why it changed',
     body: frag(stateBand(ctx.scale, spans, ctx.endMs, 4, 13), reasons), cls: 'lane-state', data: { lane: 'icestate' },
   };
 }
@@ -42,8 +49,9 @@ export function componentLane(ctx: LaneContext, a: AgentView, component: number)
 const CANDIDATE_SHAPE: Readonly<Record<string, ShapeName>> = { host: 'square', srflx: 'diamond', prflx: 'up', relay: 'circle' };
 
 export function candidatesLane(ctx: LaneContext, a: AgentView, component: number): Lane {
-  const rows = new LabelRows(2, ctx.scale.left, right(ctx));
-  const parts = a.candidates.filter((c) => c.candidate.component === component).map((cv) => {
+  const mine = a.candidates.filter((c) => c.candidate.component === component);
+  const rows = rowsFor(ctx, 2, mine.map((c) => c.t));
+  const parts = mine.map((cv) => {
     const c = cv.candidate;
     const x = ctx.scale.x(cv.t);
     const related = relatedText(c);
@@ -62,7 +70,7 @@ export function candidatesLane(ctx: LaneContext, a: AgentView, component: number
 
 export function stunLane(ctx: LaneContext, a: AgentView): Lane | undefined {
   if (a.stun.length === 0) return undefined;
-  const rows = new LabelRows(2, ctx.scale.left, right(ctx));
+  const rows = rowsFor(ctx, 2, a.stun.map((s) => s.t));
   const parts = a.stun.map((s) => {
     const x = ctx.scale.x(s.t);
     const ok = s.mapped !== undefined;
@@ -75,8 +83,8 @@ export function stunLane(ctx: LaneContext, a: AgentView): Lane | undefined {
 }
 
 export function selectedLane(ctx: LaneContext, a: AgentView, component: number): Lane {
-  const rows = new LabelRows(1, ctx.scale.left, right(ctx));
   const changes = a.selected.filter((s) => s.component === component);
+  const rows = rowsFor(ctx, 1, changes.map((s) => s.t));
   const parts = changes.map((s) => {
     const x = ctx.scale.x(s.t);
     const p = s.pair;
@@ -87,16 +95,17 @@ export function selectedLane(ctx: LaneContext, a: AgentView, component: number):
   return { height: 20, label: [`selected c${component}`], body, cls: 'lane-sel', data: { lane: `selected-${component}` } };
 }
 
-export function dropsLane(ctx: LaneContext, a: AgentView): Lane {
-  const rows = new LabelRows(2, ctx.scale.left, right(ctx));
+/** Only when something was dropped (the summary says `dropped 0` otherwise). */
+export function dropsLane(ctx: LaneContext, a: AgentView): Lane | undefined {
+  if (a.drops.length === 0) return undefined;
+  const rows = rowsFor(ctx, 2, a.drops.map((d) => d.t));
   const parts = a.drops.map((d) => {
     const x = ctx.scale.x(d.t);
     const what = Object.entries(d.delta).map(([name, n]) => `+${n} ${name}`).join(', ');
     const totals = Object.entries(d.counters).filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`).join(', ');
     return marker(`${msLabel(d.t)}: dropped ${what} (totals: ${totals})`, { drops: what }, shape('xsquare', x, 9, 3.5, 'drop'), rowText(rows, x, 12, 10, clip(what, 40)) ?? frag());
   });
-  const body = parts.length > 0 ? frag(parts) : el('text', { x: ctx.scale.left + 4, y: 13, class: 'none' }, 'nothing dropped');
-  return { height: parts.length > 0 ? 26 : 20, label: ['drops'], labelTitle: 'datagrams the agent dropped, by reason (sampled when the counters changed)', body, cls: 'lane-drops', data: { lane: 'drops' } };
+  return { height: 26, label: ['drops'], labelTitle: 'datagrams the agent dropped, by reason (sampled when the counters changed)', body: frag(parts), cls: 'lane-drops', data: { lane: 'drops' } };
 }
 
 const MARK_SHAPE: Readonly<Record<string, ShapeName>> = { gathering: 'circle', role: 'diamond', warning: 'bang', note: 'flag' };
@@ -104,7 +113,7 @@ const MARK_SHAPE: Readonly<Record<string, ShapeName>> = { gathering: 'circle', r
 export function eventsLane(ctx: LaneContext, a: AgentView, runMarks: AgentView['marks']): Lane | undefined {
   const marks = [...a.marks, ...runMarks].sort((x, y) => x.t - y.t);
   if (marks.length === 0) return undefined;
-  const rows = new LabelRows(2, ctx.scale.left, right(ctx));
+  const rows = rowsFor(ctx, 2, marks.map((m) => m.t));
   const parts = marks.map((m) => {
     const x = ctx.scale.x(m.t);
     return marker(`${msLabel(m.t)}: ${m.kind}: ${m.text}`, { mark: m.kind }, shape(MARK_SHAPE[m.kind] ?? 'circle', x, 9, 3.5, `ev ev-${m.kind}`), rowText(rows, x, 12, 10, clip(m.text, 48)) ?? frag());

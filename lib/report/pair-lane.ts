@@ -12,8 +12,8 @@ import type { LaneContext } from './lanes.js';
 
 const BAND_Y = 3;
 const BAND_H = 12;
-const LINE_Y = 30;
-const HEIGHT = 48;
+const LINE_Y = 28;
+const HEIGHT = 44;
 
 export function pairLane(ctx: LaneContext, p: PairView): Lane {
   const spans: StateSpan[] = p.states.map((s) => ({
@@ -73,7 +73,7 @@ function resultMarker(at: number, r: NonNullable<CheckView['result']>, what: str
   const placed = rows.place(at, short);
   return marker(`${msLabel(r.t)}: ${what}: ${resultText(r.outcome, r.code, r.rttMs)}`, { result: o, tx: c.transactionId, pair: p.id },
     glyph,
-    placed ? el('text', { x: placed.x, y: LINE_Y + 14, class: `lbl o-${o}`, 'text-anchor': placed.anchor }, short) : frag());
+    placed ? el('text', { x: placed.x, y: LINE_Y + 13, class: `lbl o-${o}`, 'text-anchor': placed.anchor }, short) : frag());
 }
 
 /** `NO ANSWER (3 sent)` when checks left and nothing came back: the first thing to see in a failed run. */

@@ -86,13 +86,19 @@ details > summary { cursor: pointer; font-weight: 600; margin: 8px 0 2px; }
 .mk:hover > :not(title):not(text) { stroke-width: 2.2; }
 @page { size: A4 landscape; margin: 8mm; }
 @media print {
-  body { margin: 0; font-size: 9px; }
-  h1 { font-size: 15px; } h2 { font-size: 12px; margin: 8px 0 3px; } h3 { font-size: 10px; margin: 6px 0 2px; }
-  table { font-size: 8px; } .mono, td.hist { font-size: 7.5px; }
+  body { margin: 0; font-size: 8px; line-height: 1.25; }
+  h1 { font-size: 14px; } h2 { font-size: 11px; margin: 4px 0 2px; } h3 { font-size: 9px; margin: 4px 0 1px; }
+  .verdict { margin: 3px 0; padding: 2px 8px; font-size: 11px; }
+  table { font-size: 7.5px; margin: 2px 0 4px; } th, td { padding: 1px 4px; } .mono, td.hist { font-size: 7px; }
   .scroll { overflow: visible; }
   svg.timeline { width: 100%; }
-  .legend ul { columns: 4; font-size: 8px; }
-  .screen-only { display: none; }
+  .agent { margin-top: 4px; break-inside: avoid; border-top-width: 1px; }
+  .meta, .opts { margin: 0; }
+  details:not([open]) { display: none; }
+  .legend h2 { display: none; }
+  .legend ul { columns: 5; font-size: 7px; margin: 2px 0; }
+  .legend svg { width: 9px; height: 9px; }
+  .legend p { font-size: 7px; margin: 2px 0; }
 }
 `;
 

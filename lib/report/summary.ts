@@ -1,5 +1,5 @@
 /** The top of the report: what ran, the verdict, and per agent the numbers a network engineer asks first. */
-import { candidateText } from './format.js';
+import { hostPort } from './format.js';
 import { el, frag, type Markup } from './markup.js';
 import type { AgentView, ReportModel } from './model-types.js';
 import { durationLabel, msLabel } from './scale.js';
@@ -72,7 +72,7 @@ function selectedCell(a: AgentView): Markup {
     if (!last) return el('div', {}, `c${c}: none`);
     const p = a.pairs.find((x) => x.id === last.pair.id);
     const rtt = p?.rttMs ?? last.pair.rttMs;
-    return el('div', {}, `c${c}: #${last.pair.id} ${candidateText(last.pair.local)} -> ${candidateText(last.pair.remote)}${rtt !== undefined ? `, rtt ${durationLabel(rtt)}` : ''}`);
+    return el('div', {}, `c${c}: #${last.pair.id} ${last.pair.local.type} ${hostPort(last.pair.local)} -> ${last.pair.remote.type} ${hostPort(last.pair.remote)}${rtt !== undefined ? `, rtt ${durationLabel(rtt)}` : ''}`);
   });
   return frag(lines);
 }

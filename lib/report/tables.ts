@@ -59,7 +59,7 @@ export function pairsTable(a: AgentView): Markup {
 
 export function changesTable(a: AgentView): Markup {
   const rows = a.changes.map((c) =>
-    el('tr', { class: 'change', 'data-kind': c.kind, 'data-t': c.t, 'data-change': c.change },
+    el('tr', { class: 'change', 'data-kind': c.kind, 'data-t': String(c.t), 'data-change': c.change },
       td(msLabel(c.t), 'num'), td(c.what), td(c.change, c.change.endsWith('failed') ? 'mono bad' : 'mono'), td(c.reason)));
   return table('changes', ['at', 'what', 'change', 'reason'], rows, 'No state change was recorded.');
 }

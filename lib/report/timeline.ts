@@ -7,7 +7,7 @@ import { pairLane } from './pair-lane.js';
 import { durationLabel, type TimeScale } from './scale.js';
 
 export const LABEL_W = 250;
-const AXIS_H = 30;
+const AXIS_H = 26;
 /** Under the lanes: the real length of each compressed gap. */
 const FOOT_H = 14;
 const RIGHT_PAD = 18;
@@ -48,7 +48,7 @@ function laneGroup(scale: TimeScale, lane: Lane, y: number, index: number, width
     el('g', { class: 'lanelabel' },
       lane.labelTitle !== undefined ? el('title', {}, lane.labelTitle) : frag(),
       el('text', { x: 6, y: 13, class: 'lname' }, first ?? '', lane.alert !== undefined ? el('tspan', { class: 'alert' }, ` ${lane.alert}`) : ''),
-      rest.map((line, i) => el('text', { x: 6, y: 25 + i * 11, class: 'laddr' }, line))),
+      rest.map((line, i) => el('text', { x: 6, y: 24 + i * 10.5, class: 'laddr' }, line))),
     el('line', { x1: 0, x2: width, y1: lane.height, y2: lane.height, class: 'sep' }),
     el('g', { class: 'lanebody' }, lane.body));
 }
@@ -57,11 +57,11 @@ function laneGroup(scale: TimeScale, lane: Lane, y: number, index: number, width
 function grid(scale: TimeScale, height: number): Markup {
   const ticks = scale.ticks(64);
   return el('g', { class: 'axis' },
-    el('text', { x: 6, y: 18, class: 'axistitle' }, 'time from start'),
+    el('text', { x: 6, y: 16, class: 'axistitle' }, 'time from start'),
     el('line', { x1: scale.left, x2: scale.left + scale.width, y1: AXIS_H - 1, y2: AXIS_H - 1, class: 'axisbase' }),
     ticks.map((t) => frag(
       el('line', { x1: t.x, x2: t.x, y1: AXIS_H - 6, y2: height, class: 'tick' }),
-      el('text', { x: t.x, y: AXIS_H - 9, class: 'ticklbl', 'text-anchor': 'middle' }, t.label),
+      el('text', { x: t.x, y: AXIS_H - 8, class: 'ticklbl', 'text-anchor': 'middle' }, t.label),
     )));
 }
 
