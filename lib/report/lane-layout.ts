@@ -37,22 +37,27 @@ export class LabelRows {
     this.taken[0]?.push([x - r, x + r]);
   }
 
-  place(x: number, text: string, fontPx = SMALL_PX): { row: number; x: number; anchor: 'start' | 'end' } | undefined {
+  /** `beside`: right of x, or left of it near the edge; `from`: starting at x, pushed left only as far as the edge needs. */
+  place(x: number, text: string, fontPx = SMALL_PX, how: 'beside' | 'from' = 'beside'): { row: number; x: number; anchor: 'start' | 'end' } | undefined {
     const w = monoWidth(text, fontPx);
+    if (how === 'from') return this.claim(Math.max(this.left, Math.min(x, this.right - w)), w, 'start');
     const after = x + 5 + w <= this.right;
-    const start = after ? x + 5 : x - 5 - w;
+    return this.claim(after ? x + 5 : x - 5 - w, w, after ? 'start' : 'end');
+  }
+
+  private claim(start: number, w: number, anchor: 'start' | 'end'): { row: number; x: number; anchor: 'start' | 'end' } | undefined {
     if (start < this.left) return undefined;
     const end = start + w;
     const row = this.taken.findIndex((used) => used.length < 5000 && used.every(([a, b]) => end + 2 <= a || start >= b + 2));
     if (row < 0) return undefined;
     this.taken[row]!.push([start, end]);
-    return { row, x: after ? x + 5 : x - 5, anchor: after ? 'start' : 'end' };
+    return { row, x: anchor === 'start' ? start : end, anchor };
   }
 }
 
 /** A text label placed by LabelRows at baseline y0 + row * step. */
-export function rowText(rows: LabelRows, x: number, y0: number, step: number, text: string, cls = 'lbl'): Markup | undefined {
-  const p = rows.place(x, text);
+export function rowText(rows: LabelRows, x: number, y0: number, step: number, text: string, cls = 'lbl', how: 'beside' | 'from' = 'beside'): Markup | undefined {
+  const p = rows.place(x, text, SMALL_PX, how);
   if (!p) return undefined;
   return el('text', { x: p.x, y: y0 + p.row * step, class: cls, 'text-anchor': p.anchor }, text);
 }

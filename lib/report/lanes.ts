@@ -34,7 +34,7 @@ function spansOf(what: string, initial: string, changes: readonly StateChange[])
 export function iceStateLane(ctx: LaneContext, a: AgentView): Lane {
   const spans = spansOf('iceState', a.meta.initialState ?? 'starting', a.iceStates);
   const rows = new LabelRows(2, ctx.scale.left, right(ctx));
-  const reasons = a.iceStates.map((s) => rowText(rows, ctx.scale.x(s.t) - 5, 26, 9, clip(`${s.state}: ${s.reason ?? ''}`, 60), 'lbl reason'));
+  const reasons = a.iceStates.map((s) => rowText(rows, ctx.scale.x(s.t) + 2, 26, 9, clip(`${s.state}: ${s.reason ?? ''}`, 60), 'lbl reason', 'from'));
   return {
     height: 38, label: ['iceState', 'with the reason of each change'], labelTitle: 'the agent-wide state and why it changed',
     body: frag(stateBand(ctx.scale, spans, ctx.endMs, 4, 13), reasons), cls: 'lane-state', data: { lane: 'icestate' },

@@ -30,6 +30,8 @@ export interface TimeScale {
 export const LINEAR_MS = 100;
 /** Beyond it a gap grows by this much per factor e of its length: 500 ms, 2 s and 16 s stay distinct. */
 const LOG_MS = 50;
+/** Most of the width the wait for the first event may take. */
+const LEAD_SHARE = 0.08;
 
 function warp(d: number): number {
   return d <= LINEAR_MS ? d : LINEAR_MS + LOG_MS * Math.log(d / LINEAR_MS);
@@ -38,12 +40,21 @@ function warp(d: number): number {
 export function timeScale(times: readonly number[], endMs: number, left: number, width: number): TimeScale {
   const end = Math.max(endMs, 1);
   const knots = [...new Set([0, end, ...times.filter((t) => t > 0 && t < end)])].sort((a, b) => a - b);
+  const widths = knots.slice(1).map((k, i) => warp(k - knots[i]!));
+  // Before the first event nothing is known (process start, socket binding): when that wait is
+  // over a quarter of the run, it gets LEAD_SHARE of the width.
+  const rest = widths.slice(1).reduce((a, b) => a + b, 0);
+  const leadCap = (rest * LEAD_SHARE) / (1 - LEAD_SHARE);
+  const lead = knots[1]! - knots[0]!;
+  const nothingAtZero = times.length > 0 && times.every((t) => t > 0);
+  const squeezeLead = nothingAtZero && widths.length > 1 && lead > end / 4 && widths[0]! > leadCap;
+  if (squeezeLead) widths[0] = leadCap;
   const u = [0];
   const gaps: CompressedGap[] = [];
   for (let i = 1; i < knots.length; i++) {
     const d = knots[i]! - knots[i - 1]!;
-    u.push(u[i - 1]! + warp(d));
-    if (d > LINEAR_MS) gaps.push({ from: knots[i - 1]!, to: knots[i]! });
+    u.push(u[i - 1]! + widths[i - 1]!);
+    if (d > LINEAR_MS || (i === 1 && squeezeLead)) gaps.push({ from: knots[i - 1]!, to: knots[i]! });
   }
   const total = u[u.length - 1]!;
   const x = (t: number): number => {

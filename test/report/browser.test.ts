@@ -14,10 +14,11 @@ import { pathToFileURL } from 'node:url';
 import { renderReport } from '../../lib/report/render.js';
 import type { IceRecord, KnownEntry } from '../../lib/report/record.js';
 import { killAll } from '../cli/helpers.js';
-import { ReportBrowser, chromiumMissing, tempHtml } from './support/browser.js';
+import { ReportBrowser, chromiumMissing, tempHtml, type PageLoad } from './support/browser.js';
 import { DOM_PROBE, type DomProbe, type SectionProbe } from './support/dom-probe.js';
 import { HOSTILE, hostileRecord } from './support/hostile.js';
-import { pngSize, selftestReport, silentPeerReport, type ReportRun } from './support/real-runs.js';
+import { pngSize, silentPeerReport, type ReportRun } from './support/real-runs.js';
+import { selftestScreenshot } from './support/screenshot.js';
 
 const CHANGE_TYPES = ['state', 'component-state', 'selected-pair', 'role', 'gathering'];
 
@@ -64,18 +65,21 @@ describe('report: in a real browser (headless Chromium)', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(run: ReportRun | string): Promise<DomProbe> {
-    const file = typeof run === 'string' ? run : run.html;
-    const load = await browser!.load(file);
+  /** What the page loaded and said must be nothing but the file itself; then the DOM probe. */
+  async function probe(file: string, load: PageLoad): Promise<DomProbe> {
     expect(load.requests, 'the only request is the file itself').to.deep.equal([pathToFileURL(file).href]);
     expect(load.problems, 'console errors and warnings').to.deep.equal([]);
     return browser!.evaluate<DomProbe>(DOM_PROBE);
   }
 
+  async function open(run: ReportRun | string): Promise<DomProbe> {
+    const file = typeof run === 'string' ? run : run.html;
+    return probe(file, await browser!.load(file));
+  }
+
   it('a real selftest: every candidate, pair and check has its mark, state changes in order; screenshot; one printed page', async () => {
-    const run = await selftestReport(dir);
-    expect(run.code, run.output).to.equal(0);
-    const dom = await open(run);
+    const { run, load, png } = await selftestScreenshot(browser!, dir);
+    const dom = await probe(run.html, load);
     expect(dom.verdict).to.equal('ok');
     expect(dom.forbidden).to.equal(0);
     expect(dom.sections.map((s) => s.agent)).to.deep.equal(['A', 'B']);
@@ -84,7 +88,6 @@ describe('report: in a real browser (headless Chromium)', function () {
       expectAllMarked(run.record, s);
       expect(s.iceBands.map((b) => b.state)).to.include('connected');
     }
-    const png = await browser!.screenshot();
     const size = pngSize(png);
     expect(size.width).to.equal(1280);
     expect(size.height).to.be.within(600, 4000);

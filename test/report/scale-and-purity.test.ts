@@ -41,6 +41,13 @@ describe('report: time scale', () => {
     expect(s.x(25)).to.be.closeTo(250, 1e-9);
   });
 
+  it('squeezes a long wait for the first event (process start) to a sliver, marked, and keeps the rest linear', () => {
+    const s = timeScale([64, 66, 70, 76], 76, 0, 1000);
+    expect(s.gaps).to.deep.equal([{ from: 0, to: 64 }]);
+    expect(s.x(64)).to.be.closeTo(80, 1e-9);
+    expect(s.x(70) - s.x(66)).to.be.closeTo(2 * (s.x(66) - s.x(64)), 1e-9);
+  });
+
   it('labels ticks in ms below a second, in s above', () => {
     expect([0, 12.5, 500, 1000, 2500, 12_000].map(tickLabel)).to.deep.equal(['0 ms', '12.5 ms', '500 ms', '1 s', '2.5 s', '12 s']);
   });
