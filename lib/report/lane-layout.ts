@@ -27,28 +27,33 @@ export const SMALL_PX = 8.5;
  */
 export class LabelRows {
   private readonly taken: [number, number][][];
+  /** Markers on row 0: centre and half-width. */
+  private readonly markers: [number, number][] = [];
 
   constructor(rows: number, private readonly left: number, private readonly right: number) {
     this.taken = Array.from({ length: rows }, () => []);
   }
 
-  /** Marks [x - r, x + r] of row 0 as used by a marker. */
+  /** Keeps labels on row 0 off the marker at x (half-width r). */
   block(x: number, r: number): void {
-    this.taken[0]?.push([x - r, x + r]);
+    this.markers.push([x, r]);
   }
 
   /** `beside`: right of x, or left of it near the edge; `from`: starting at x, pushed left only as far as the edge needs. */
   place(x: number, text: string, fontPx = SMALL_PX, how: 'beside' | 'from' = 'beside'): { row: number; x: number; anchor: 'start' | 'end' } | undefined {
     const w = monoWidth(text, fontPx);
-    if (how === 'from') return this.claim(Math.max(this.left, Math.min(x, this.right - w)), w, 'start');
+    if (how === 'from') return this.claim(x, Math.max(this.left, Math.min(x, this.right - w)), w, 'start');
     const after = x + 5 + w <= this.right;
-    return this.claim(after ? x + 5 : x - 5 - w, w, after ? 'start' : 'end');
+    return this.claim(x, after ? x + 5 : x - 5 - w, w, after ? 'start' : 'end');
   }
 
-  private claim(start: number, w: number, anchor: 'start' | 'end'): { row: number; x: number; anchor: 'start' | 'end' } | undefined {
+  private claim(own: number, start: number, w: number, anchor: 'start' | 'end'): { row: number; x: number; anchor: 'start' | 'end' } | undefined {
     if (start < this.left) return undefined;
     const end = start + w;
-    const row = this.taken.findIndex((used) => used.length < 5000 && used.every(([a, b]) => end + 2 <= a || start >= b + 2));
+    const free = (a: number, b: number): boolean => end + 2 <= a || start >= b + 2;
+    // Markers drawn on top of the label's own (same instant) do not push it down a row.
+    const clearOfMarkers = this.markers.every(([mx, r]) => Math.abs(mx - own) < 6 || free(mx - r, mx + r));
+    const row = this.taken.findIndex((used, i) => used.length < 5000 && (i > 0 || clearOfMarkers) && used.every(([a, b]) => free(a, b)));
     if (row < 0) return undefined;
     this.taken[row]!.push([start, end]);
     return { row, x: anchor === 'start' ? start : end, anchor };
