@@ -4,6 +4,7 @@ import { HELP_OPTION, type ParsedArgs } from './args.js';
 import type { Command } from './command.js';
 import { candidateFields, hostPort, priorityParts, relatedOf } from './format.js';
 import { Clock, jsonLine, type Output } from './output.js';
+import { REPORT_OPTIONS, REPORT_USAGE, startReport } from './report-option.js';
 
 interface StunResult {
   readonly server: TransportAddress;
@@ -43,7 +44,7 @@ export const gatherCommand: Command = {
     name: 'gather',
     brief: 'print local candidates as they are found (like the Trickle ICE sample page)',
     usage:
-      'ice-probe gather [--stun HOST:PORT]... [--interface NAME]... [--address IP]... [--ipv6|--no-ipv6] [--include-loopback] [--timeout S] [--json] [--verbose]',
+      `ice-probe gather [--stun HOST:PORT]... [--interface NAME]... [--address IP]... [--ipv6|--no-ipv6] [--include-loopback] [--timeout S] [--json] [--verbose] ${REPORT_USAGE}`,
     summary:
       'Gathers local ICE candidates and prints each as it is found (type, protocol, address:port,\n' +
       'priority, foundation, related address, ms since start). With two or more STUN servers it\n' +
@@ -58,6 +59,7 @@ export const gatherCommand: Command = {
       timeout: { type: 'string', arg: 'S', help: 'give up waiting for STUN answers after S seconds (default 10)' },
       json: { type: 'boolean', help: 'print JSON lines' },
       verbose: { type: 'boolean', short: 'v', help: 'also print each STUN answer as it arrives' },
+      ...REPORT_OPTIONS,
       help: HELP_OPTION,
     },
     notes:
@@ -84,6 +86,8 @@ export const gatherCommand: Command = {
       ...(args.flag('include-loopback') && { includeLoopback: true }),
     });
 
+    const report = startReport(args, out, 'ice-probe gather', { stunServers, interfaces, addresses, timeoutMs });
+    report?.add(agent, 'local');
     const candidates: LocalCandidate[] = [];
     const results: StunResult[] = [];
     const header = ['time', 'comp', 'type', 'proto', 'address:port', 'priority', 'foundation', 'related'];
@@ -117,6 +121,7 @@ export const gatherCommand: Command = {
     out.stopStatus();
     const elapsed = clock.ms();
     await agent.close();
+    report?.finish(candidates.length > 0, `${candidates.length} candidate${candidates.length === 1 ? '' : 's'}, gathering ${timedOut ? `timed out after ${timeoutMs / 1000} s` : 'complete'}`);
 
     // Per server: what it answered (first socket's answer stands for the server in the summary).
     const servers = new Map<string, StunResult[]>();

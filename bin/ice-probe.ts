@@ -5,12 +5,13 @@ import type { Command } from './command.js';
 import { gatherCommand } from './gather.js';
 import { Output } from './output.js';
 import { peerCommand } from './peer.js';
+import { reportCommand } from './report-option.js';
 import { selftestCommand } from './selftest.js';
 import { stunServerCommand } from './stun-server.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS: readonly Command[] = [selftestCommand, gatherCommand, peerCommand, stunServerCommand];
-const USAGE = 'ice-probe <selftest|gather|peer|stun-server> [options]   (ice-probe <command> --help)';
+const COMMANDS: readonly Command[] = [selftestCommand, gatherCommand, peerCommand, stunServerCommand, reportCommand];
+const USAGE = 'ice-probe <selftest|gather|peer|stun-server|report> [options]   (ice-probe <command> --help)';
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));

@@ -9,6 +9,7 @@ import type { Command } from './command.js';
 import { hostPort, pairText } from './format.js';
 import { Clock, type Output } from './output.js';
 import { encodeMessage, parseIncoming, type PeerMessage, type Role } from './peer-protocol.js';
+import { REPORT_OPTIONS, REPORT_USAGE, startReport } from './report-option.js';
 
 const PROTOCOL = `Protocol (one JSON object per line; unknown types are ignored):
   written to stdout:
@@ -45,7 +46,7 @@ export const peerCommand: Command = {
     name: 'peer',
     brief: 'one agent, signalling as JSON Lines on stdin/stdout (join two with a pipe, ssh, nc)',
     usage:
-      'ice-probe peer [--role controlling|controlled] [--components N] [--host IP]... [--stun HOST:PORT]... [--send TEXT] [--timeout S] [--verbose]',
+      `ice-probe peer [--role controlling|controlled] [--components N] [--host IP]... [--stun HOST:PORT]... [--send TEXT] [--timeout S] [--verbose] ${REPORT_USAGE}`,
     summary: 'One ICE agent whose signalling is JSON Lines on stdin/stdout.',
     options: {
       role: { type: 'string', arg: 'ROLE', help: 'controlling (default) or controlled' },
@@ -55,6 +56,7 @@ export const peerCommand: Command = {
       send: { type: 'string', arg: 'TEXT', help: 'send TEXT once on every component when connected' },
       timeout: { type: 'string', arg: 'S', help: 'give up after S seconds (default 20)' },
       verbose: { type: 'boolean', short: 'v', help: 'log to stderr' },
+      ...REPORT_OPTIONS,
       help: HELP_OPTION,
     },
     notes: PROTOCOL,
@@ -80,6 +82,8 @@ export const peerCommand: Command = {
       stunServers,
       ...(hosts.length > 0 && { addresses: hosts, includeLoopback: true }),
     });
+    const report = startReport(args, out, `ice-probe peer (${role})`, { role, components, hosts, stunServers, timeoutMs });
+    report?.add(agent, 'peer');
 
     // (A closed stdout ends the process: see the dispatcher.)
     // Nothing after "done": it is the last line (the agent still reports "closed" while closing).
@@ -114,6 +118,7 @@ export const peerCommand: Command = {
       // The other side may still need our answers: stay until nomination went through (bounded).
       if (ok) await untilNominated(agent, components, SETTLE_MS);
       await agent.close(); // lets datagrams sent just before leave first
+      report?.finish(ok, reason);
       resolveExit(ok ? 0 : 1);
     };
     const onSignal = (signal: NodeJS.Signals): void => void finish(false, `interrupted by ${signal}`);

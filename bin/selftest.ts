@@ -10,12 +10,13 @@ import { candidateFields, candidateShort, hostPort, pairText, relatedOf } from '
 import { Clock, jsonLine, type Output } from './output.js';
 import { startStunServer, type StunUdpServer } from './stun-udp-server.js';
 import { packageVersion } from './version.js';
+import { REPORT_OPTIONS, REPORT_USAGE, startReport } from './report-option.js';
 
 export const selftestCommand: Command = {
   spec: {
     name: 'selftest',
     brief: 'STUN server + two agents on loopback: gather, connect, exchange a datagram, show the timeline',
-    usage: 'ice-probe selftest [--address IP]... [--components N] [--timeout S] [--verbose] [--json]',
+    usage: `ice-probe selftest [--address IP]... [--components N] [--timeout S] [--verbose] [--json] ${REPORT_USAGE}`,
     summary:
       'Starts a STUN Binding server and two ICE agents on loopback, gathers host and server-reflexive\n' +
       'candidates, connects them, sends one datagram each way and prints the timeline. Exit 0 on success.',
@@ -25,6 +26,7 @@ export const selftestCommand: Command = {
       timeout: { type: 'string', arg: 'S', help: 'give up after S seconds (default 10)' },
       verbose: { type: 'boolean', short: 'v', help: 'also show STUN server requests and agent warnings' },
       json: { type: 'boolean', help: 'print JSON lines' },
+      ...REPORT_OPTIONS,
       help: HELP_OPTION,
     },
   },
@@ -38,6 +40,7 @@ export const selftestCommand: Command = {
     const verbose = args.flag('verbose');
     const s = out.style;
     const clock = new Clock();
+    const report = startReport(args, out, 'ice-probe selftest', { addresses, components, timeoutMs });
 
     const event = (name: string, who: string, text: string, fields: Record<string, unknown>): void => {
       const at = clock.ms();
@@ -68,6 +71,8 @@ export const selftestCommand: Command = {
       const a = new IceAgent({ ...options, role: 'controlling' });
       const b = new IceAgent({ ...options, role: 'controlled' });
       agents.push(a, b);
+      report?.add(a, 'A');
+      report?.add(b, 'B');
       const names = new Map<IceAgent, string>([[a, 'A'], [b, 'B']]);
       const received = new Map<IceAgent, Set<number>>([[a, new Set()], [b, new Set()]]);
       let allReceived!: () => void;
@@ -131,6 +136,7 @@ export const selftestCommand: Command = {
         const rtts = [...names.keys()].flatMap((x) => Array.from({ length: components }, (_, i) => x.getSelectedPair(i + 1)?.rttMs)).filter((r): r is number => r !== undefined);
         const rtt = rtts.length > 0 ? Math.max(...rtts) : undefined;
         await cleanup();
+        report?.finish(true, `connected in ${connectedAt.toFixed(1)} ms, one datagram each way`);
         if (json) out.line(jsonLine({ event: 'result', ok: true, at: clock.ms(), connectedAt, rttMs: rtt ?? null }));
         else out.line(s.green(`selftest ok: connected in ${connectedAt.toFixed(1)} ms, one datagram each way on ${components} component${components === 1 ? '' : 's'}${rtt === undefined ? '' : `, rtt ${rtt.toFixed(2)} ms`}`));
         return 0;
@@ -140,6 +146,7 @@ export const selftestCommand: Command = {
     } catch (err) {
       await cleanup();
       const reason = (err as Error).message;
+      report?.finish(false, reason);
       if (json) out.line(jsonLine({ event: 'result', ok: false, at: clock.ms(), reason }));
       else out.line(s.red(`selftest FAILED: ${reason}`));
       return 1;
