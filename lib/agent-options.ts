@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { inspect } from 'node:util';
 import { DEFAULT_TIMERS, type AgentLimits, type AgentTimers } from './ice/config.js';
 import { parseStunServer } from './net/stun-server-spec.js';
-import type { IceAgentOptions } from './session.js';
+import type { IceAgentOptions } from './ice-agent-types.js';
 import { IceError } from './util/errors.js';
 
 /** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */

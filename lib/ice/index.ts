@@ -1,5 +1,5 @@
 // The pure (sans-IO) ICE core: no sockets, timers or clocks inside.
-export { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from './agent.js';
+export { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from './agent-core.js';
 export * from './candidate-types.js';
 export * from './candidate.js';
 export * from './candidate-sdp.js';

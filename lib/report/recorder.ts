@@ -4,7 +4,7 @@
  * samples the drop counters when an event is recorded, so the data path costs
  * nothing more while recording.
  */
-import type { IceAgentEvents } from '../session.js';
+import type { IceAgentEvents } from '../ice-agent.js';
 import { monotonicClock, type Clock } from '../util/clock.js';
 import { IceError } from '../util/errors.js';
 import { addressRecord, candidateRecord, dropSnapshot, pairRecord, sameDrops } from './convert.js';

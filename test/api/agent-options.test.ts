@@ -1,7 +1,7 @@
 // Every IceAgent option is validated at construction (lib/agent-options.ts): one row per rule.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { IceAgent, type IceAgentOptions } from '../../lib/session.js';
+import { IceAgent, type IceAgentOptions } from '../../lib/ice-agent.js';
 import { AGENT_OPTION_NAMES } from '../../lib/agent-options.js';
 import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
 import { IceError } from '../../lib/util/errors.js';

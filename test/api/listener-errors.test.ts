@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import { STUN, collectUncaught, track, virtualWorld, wireDirect } from './support/virtual-pair.js';
 import { nextData, wire } from '../net/support/loopback.js';
 

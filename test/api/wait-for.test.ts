@@ -1,6 +1,6 @@
 // waitFor(states, timeoutMs) always settles: resolved, ERR_CLOSED, ERR_ICE_FAILED, ERR_TIMEOUT (on the agent's clock).
 import { expect } from 'chai';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
 import { rejection } from '../net/support/rejection.js';
 import { track, virtualWorld, wireDirect } from './support/virtual-pair.js';

@@ -1,6 +1,6 @@
 // ice-probe peer against a library agent that speaks only the documented protocol fields.
 import { expect } from 'chai';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import { Proc, killAll, parseJsonLines } from './helpers.js';
 
 type Msg = Record<string, unknown>;

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import { udpEndpointFactory, type EndpointFactory } from '../../lib/net/datagram-endpoint.js';
 import { decodeMessage } from '../../lib/stun/decode.js';
 import { encodeMessage } from '../../lib/stun/encode.js';

@@ -16,7 +16,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { IceAgent, type IceAgentOptions } from '../../lib/session.js';
+import { IceAgent, type IceAgentOptions } from '../../lib/ice-agent.js';
 import { udpEndpointFactory, type EndpointFactory } from '../../lib/net/datagram-endpoint.js';
 import { decodeMessage } from '../../lib/stun/decode.js';
 import { shortTermKey } from '../../lib/stun/integrity.js';

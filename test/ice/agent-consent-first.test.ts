@@ -1,6 +1,6 @@
 // RFC 7675 / RFC 8445 §7.2.5.3: nothing is sent on a pair before our own check on it succeeded.
 import { expect } from 'chai';
-import { PACKET_STUN } from '../../lib/ice/agent.js';
+import { PACKET_STUN } from '../../lib/ice/agent-core.js';
 import { shortTermKey, type TransportAddress } from '../../lib/stun/index.js';
 import { answerTo, B, check, decoded, drain, hostCandidate, LOCAL, newAgent, PEER, requestsIn, SOCKET } from './craft.js';
 import { Sim, connectPair, states, stunOf } from './sim.js';

@@ -1,6 +1,6 @@
 // ICE-lite (RFC 8445 §2.5, §6.1.1, §7.3.2, §8.2): answers checks, never sends one.
 import { expect } from 'chai';
-import { IceAgentCore } from '../../lib/ice/agent.js';
+import { IceAgentCore } from '../../lib/ice/agent-core.js';
 import { IceError } from '../../lib/util/errors.js';
 import { seededRandom } from '../../lib/util/random.js';
 import { A, B, LOCAL, PEER, SOCKET, check, codeOf, decoded, drain } from './craft.js';

@@ -1,6 +1,6 @@
 // Only Binding requests are connectivity checks (RFC 8445 §7.3); other STUN methods change nothing.
 import { expect } from 'chai';
-import { PACKET_DROPPED } from '../../lib/ice/agent.js';
+import { PACKET_DROPPED } from '../../lib/ice/agent-core.js';
 import { encodeMessage, shortTermKey, type StunClass } from '../../lib/stun/index.js';
 import { A, B, codeOf, decoded, drain, newAgent, PEER, SOCKET, txId } from './craft.js';
 

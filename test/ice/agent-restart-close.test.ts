@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PACKET_DROPPED } from '../../lib/ice/agent.js';
+import { PACKET_DROPPED } from '../../lib/ice/agent-core.js';
 import { IceError } from '../../lib/util/errors.js';
 import { Sim, connectPair, signalAndComplete, states, type SimAgent } from './sim.js';
 

@@ -1,5 +1,5 @@
 // Crafted STUN packets and a bare core for packet-level tests (no Sim).
-import { IceAgentCore } from '../../lib/ice/agent.js';
+import { IceAgentCore } from '../../lib/ice/agent-core.js';
 import type { Candidate } from '../../lib/ice/candidate-types.js';
 import type { AgentEvent, Transmit } from '../../lib/ice/events.js';
 import { METHOD_BINDING, decodeMessage, encodeMessage, getAttribute, shortTermKey, type StunAttribute, type StunMessage, type TransportAddress } from '../../lib/stun/index.js';

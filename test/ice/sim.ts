@@ -3,7 +3,7 @@
  * through optional NAT boxes, loss and a STUN server, and jumps the virtual
  * clock to the next deadline. No sockets, no sleeps.
  */
-import { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from '../../lib/ice/agent.js';
+import { IceAgentCore, PACKET_DROPPED, PACKET_STUN, type HostBinding } from '../../lib/ice/agent-core.js';
 import type { AgentOptions } from '../../lib/ice/config.js';
 import type { AgentEvent } from '../../lib/ice/events.js';
 import { addressKey } from '../../lib/ice/candidate.js';

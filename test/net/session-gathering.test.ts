@@ -1,7 +1,7 @@
 // Gathering by the Node driver against STUN servers on loopback (never a public server).
 import { expect } from 'chai';
 import * as os from 'node:os';
-import { IceAgent, type IceWarning } from '../../lib/session.js';
+import { IceAgent, type IceWarning } from '../../lib/ice-agent.js';
 import type { LocalCandidate } from '../../lib/ice/candidate-types.js';
 import type { LookupFn } from '../../lib/net/stun-server-spec.js';
 import type { TransportAddress } from '../../lib/stun/types.js';

@@ -1,6 +1,6 @@
 // Two IceAgents in one process over real loopback sockets (127.0.0.1 and ::1 only).
 import { expect } from 'chai';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
 import { IceError } from '../../lib/util/errors.js';
 import { baselineResourceCounts, canBind, nextData, settledResourceCounts, wire, type ResourceCounts, guardLoopbackEgress } from './support/loopback.js';

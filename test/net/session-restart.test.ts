@@ -1,7 +1,7 @@
 // ICE restart signalling over real loopback sockets: the natural code (send params on restart,
 // forward every candidate as it comes) works whichever side restarts.
 import { expect } from 'chai';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import { nextData } from './support/loopback.js';
 
 function agent(role: 'controlling' | 'controlled'): IceAgent {

@@ -1,7 +1,7 @@
 // The Node driver on a virtual clock and an in-memory network with NAT boxes:
 // gathering, full iceState timelines in virtual milliseconds, failure bounds.
 import { expect } from 'chai';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
 import type { RetransmitPolicy } from '../../lib/stun/transaction.js';

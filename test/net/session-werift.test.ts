@@ -1,7 +1,7 @@
 // Interop with werift-ice 0.2.3 (an independent TypeScript ICE agent) in the same process, loopback only.
 import { expect } from 'chai';
 import { Candidate as WeriftCandidate, Connection } from 'werift-ice';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import type { IceRole } from '../../lib/ice/config.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
 import { baselineResourceCounts, nextData, settledResourceCounts, sleep, guardLoopbackEgress } from './support/loopback.js';

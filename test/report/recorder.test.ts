@@ -2,7 +2,7 @@
 // what it records, what it never records, and what it costs on the data path.
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import { Recorder, recordAgent, type RecordableAgent } from '../../lib/report/recorder.js';
 import { RECORD_FORMAT, RECORD_VERSION, type KnownEntry, type RecordEntry } from '../../lib/report/record.js';
 import { readRecord } from '../../lib/report/read-record.js';

@@ -72,11 +72,11 @@ describe('report: the renderer is pure', () => {
     for (const f of files) {
       const text = readFileSync(new URL(f, dir), 'utf8');
       const outside = [...text.matchAll(/from '(\.\.\/[^']+)'/g)].map((m) => m[1]!);
-      if (f === 'recorder.ts') expect(outside).to.deep.equal(['../session.js', '../util/clock.js', '../util/errors.js']);
+      if (f === 'recorder.ts') expect(outside).to.deep.equal(['../ice-agent.js', '../util/clock.js', '../util/errors.js']);
       else if (f === 'convert.ts') expect(outside.every((o) => text.includes(`import type`) && /^\.\.\/(ice|stun)\//.test(o)), f).to.equal(true);
       else if (f === 'read-record.ts') expect(outside).to.deep.equal(['../util/errors.js']);
       else expect(outside, f).to.deep.equal([]);
     }
-    expect(readFileSync(new URL('recorder.ts', dir), 'utf8')).to.include("import type { IceAgentEvents } from '../session.js'");
+    expect(readFileSync(new URL('recorder.ts', dir), 'utf8')).to.include("import type { IceAgentEvents } from '../ice-agent.js'");
   });
 });

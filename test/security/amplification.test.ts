@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import type { IceAgent } from '../../lib/session.js';
+import type { IceAgent } from '../../lib/ice-agent.js';
 import { encodeMessage } from '../../lib/stun/encode.js';
 import { decodeMessage } from '../../lib/stun/decode.js';
 import { shortTermKey, verifyIntegrity } from '../../lib/stun/integrity.js';

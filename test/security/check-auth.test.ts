@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
-import type { IceAgent } from '../../lib/session.js';
+import type { IceAgent } from '../../lib/ice-agent.js';
 import { getAttribute } from '../../lib/stun/get-attribute.js';
 import { shortTermKey, verifyIntegrity } from '../../lib/stun/integrity.js';
 import { fixFingerprint } from '../fuzz/mutator.js';

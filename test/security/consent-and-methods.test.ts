@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { IceAgent } from '../../lib/session.js';
+import { IceAgent } from '../../lib/ice-agent.js';
 import { METHOD_ALLOCATE } from '../../lib/stun/constants.js';
 import { IceError } from '../../lib/util/errors.js';
 import { chromeCheck, closeSocket, decodeOrThrow, hostOf, loopbackAgent, rawSocket } from './support/agents.js';

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { IceAgent } from '../../lib/session.js';
+import type { IceAgent } from '../../lib/ice-agent.js';
 import { DEFAULT_LIMITS } from '../../lib/ice/config.js';
 import { udpEndpointFactory, type EndpointFactory } from '../../lib/net/datagram-endpoint.js';
 import { decodeMessage } from '../../lib/stun/decode.js';

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import type { IceAgent } from '../../lib/session.js';
+import type { IceAgent } from '../../lib/ice-agent.js';
 import { encodeMessage } from '../../lib/stun/encode.js';
 import { shortTermKey } from '../../lib/stun/integrity.js';
 import { METHOD_BINDING } from '../../lib/stun/constants.js';

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
-import type { IceAgent } from '../../lib/session.js';
+import type { IceAgent } from '../../lib/ice-agent.js';
 import { chromeCheck, closeSocket, connectedPair, exchange, hostOf, rawSocket, sleep } from './support/agents.js';
 
 describe('security: data from unproven addresses', function () {

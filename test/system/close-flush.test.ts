@@ -8,7 +8,7 @@
  * side never gets it, waits for data, and ends in consent failure.
  */
 import { expect } from 'chai';
-import type { IceAgent } from '../../lib/session.js';
+import type { IceAgent } from '../../lib/ice-agent.js';
 import { connectedPair, exchange, sleep } from '../security/support/agents.js';
 
 describe('system: close() after send()', function () {

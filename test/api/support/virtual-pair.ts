@@ -1,5 +1,5 @@
 /** Agents on one flat in-memory network (no NAT) with a STUN server, on a virtual clock. */
-import { IceAgent, type IceAgentOptions } from '../../../lib/session.js';
+import { IceAgent, type IceAgentOptions } from '../../../lib/ice-agent.js';
 import { seededRandom } from '../../../lib/util/random.js';
 import { VirtualNetwork, VirtualScheduler } from '../../net/support/virtual-net.js';
 

@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { IceAgent } from '../../../lib/session.js';
+import { IceAgent } from '../../../lib/ice-agent.js';
 import { udpEndpointFactory, type EndpointFactory } from '../../../lib/net/datagram-endpoint.js';
 import type { TransportAddress } from '../../../lib/stun/types.js';
 import type { IceState } from '../../../lib/ice/ice-state.js';

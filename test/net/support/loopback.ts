@@ -3,7 +3,7 @@
  * in-process agents, waiting for data, and counting the handles a test leaves.
  */
 import * as dgram from 'node:dgram';
-import type { IceAgent } from '../../../lib/session.js';
+import type { IceAgent } from '../../../lib/ice-agent.js';
 import type { TransportAddress } from '../../../lib/stun/types.js';
 
 /** Trickle candidates, end-of-candidates and credentials between two agents in one process. */

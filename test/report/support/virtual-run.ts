@@ -3,7 +3,7 @@
  * (no sockets, no wall clock), recorded into one report: deterministic runs for
  * recorder and renderer tests.
  */
-import { IceAgent } from '../../../lib/session.js';
+import { IceAgent } from '../../../lib/ice-agent.js';
 import { Recorder } from '../../../lib/report/recorder.js';
 import type { IceRecord } from '../../../lib/report/record.js';
 import type { TransportAddress } from '../../../lib/stun/types.js';

@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { IceAgent, type IceAgentOptions } from '../../../lib/session.js';
+import { IceAgent, type IceAgentOptions } from '../../../lib/ice-agent.js';
 import { encodeMessage } from '../../../lib/stun/encode.js';
 import { decodeMessage } from '../../../lib/stun/decode.js';
 import { shortTermKey } from '../../../lib/stun/integrity.js';

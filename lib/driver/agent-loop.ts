@@ -1,0 +1,137 @@
+import { PACKET_DROPPED, PACKET_STUN, type IceAgentCore } from '../ice/agent-core.js';
+import type { AgentEvent } from '../ice/events.js';
+import type { SocketId } from '../ice/transport.js';
+import type { TransportAddress } from '../stun/types.js';
+import type { Clock } from '../util/clock.js';
+import { IceError } from '../util/errors.js';
+import type { AgentTimer, SharedTimer } from './timer.js';
+import type { DatagramSender, Transport, TransportEvents } from './transport.js';
+
+/** Where the loop delivers what the core produced. */
+export interface LoopOutput {
+  /** One core event, after the core call that produced it returned (no re-entrancy). */
+  event(e: AgentEvent): void;
+  /** A datagram for the application on `component`. */
+  data(component: number, data: Buffer, from: TransportAddress): void;
+  warning(code: string, message: string): void;
+}
+
+/** A component's route, valid while the core's routeEpoch holds. */
+interface CachedRoute {
+  readonly epoch: number;
+  readonly sender: DatagramSender;
+  readonly to: TransportAddress;
+  readonly header: Buffer | undefined;
+}
+
+/** The remote a socket last delivered data from, trusted while the core's routeEpoch holds. */
+interface DataSource {
+  epoch: number;
+  address: string;
+  port: number;
+  component: number;
+}
+
+/**
+ * The loop around one pure core: feeds it packets, time and API calls; sends its transmits
+ * through the transport; hands its events out only after each core call returned; keeps its
+ * one deadline on a (possibly shared) timer. The data path caches routes and sources per the
+ * core's routeEpoch, so a datagram costs no lookup while nothing changed.
+ */
+export class AgentLoop implements TransportEvents {
+  transport: Transport | undefined;
+  private readonly timer: AgentTimer;
+  private flushing = false;
+  private readonly routes: (CachedRoute | undefined)[] = [];
+  private readonly sources: (DataSource | undefined)[] = [];
+
+  constructor(
+    readonly core: IceAgentCore,
+    private readonly clock: Clock,
+    timers: SharedTimer,
+    private readonly out: LoopOutput,
+  ) {
+    this.timer = timers.slot(() => {
+      this.core.handleTimeout(this.clock.now());
+      this.flush();
+    });
+  }
+
+  /** Runs a core verb at the current time, then sends and tells what it produced. */
+  run(verb: (now: number) => void): void {
+    verb(this.clock.now());
+    this.flush();
+  }
+
+  /** The data path: one datagram on the component's route. */
+  send(component: number, data: Buffer): void {
+    const cached = this.routes[component];
+    if (cached !== undefined && cached.epoch === this.core.routeEpoch) return cached.sender.send(cached.to, data, cached.header);
+    // Closed first: the sockets are gone even if the core still remembers a selected pair.
+    if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
+    const route = this.core.route(component);
+    if (!route) throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
+    const sender = this.transport?.sender(route.socket);
+    if (!sender) throw new IceError('ERR_SOCKET', `the socket of component ${component}'s route is gone`);
+    this.routes[component] = { epoch: this.core.routeEpoch, sender, to: route.to, header: route.header };
+    sender.send(route.to, data, route.header);
+  }
+
+  datagram(socket: SocketId, data: Buffer, from: TransportAddress): void {
+    // Hot path: more data from the source this socket last delivered, not STUN (RFC 7983 first byte > 3).
+    const last = this.sources[socket];
+    if (last !== undefined && data.length > 0 && data[0]! > 3 && last.epoch === this.core.routeEpoch && last.port === from.port && last.address === from.address) {
+      return this.out.data(last.component, data, from);
+    }
+    const r = this.core.handlePacket(this.clock.now(), socket, from, data);
+    if (r === PACKET_STUN) return this.flush();
+    if (r === PACKET_DROPPED) return;
+    // Events still queued (a restart's, say) are told before the data that follows them.
+    if (this.core.hasPendingEvents) this.flush();
+    const source = (this.sources[socket] ??= { epoch: -1, address: '', port: 0, component: 0 });
+    source.epoch = this.core.routeEpoch;
+    source.address = from.address;
+    source.port = from.port;
+    source.component = r;
+    this.out.data(r, data, from);
+  }
+
+  socketLost(socket: SocketId): void {
+    if (this.core.isClosed) return;
+    this.run((now) => this.core.failHost(now, socket));
+  }
+
+  warning(code: string, message: string): void {
+    this.out.warning(code, message);
+  }
+
+  /** Sends what the core queued, tells its events, re-arms the timer. A re-entrant call just returns. */
+  flush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (let t = this.core.pollTransmit(); t; t = this.core.pollTransmit()) this.transport?.sender(t.socket)?.send(t.to, t.data, t.header);
+      const events: AgentEvent[] = [];
+      for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) events.push(e);
+      this.armTimer();
+      this.flushing = false;
+      for (const e of events) this.out.event(e);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Closes the core, tells its last events, stops the timer and releases the transport. */
+  async close(): Promise<void> {
+    this.core.close();
+    this.flush();
+    this.timer.disarm();
+    await this.transport?.close();
+  }
+
+  private armTimer(): void {
+    const at = this.core.pollTimeout();
+    if (at === undefined) this.timer.disarm();
+    else this.timer.arm(at);
+  }
+}

@@ -1,0 +1,225 @@
+import { EventEmitter } from 'node:events';
+import { checkAgentOptions } from './agent-options.js';
+import { AgentLoop } from './driver/agent-loop.js';
+import { dispatchEvent, type DispatchTarget } from './driver/event-dispatch.js';
+import { HostSockets } from './driver/host-sockets.js';
+import { SharedTimer } from './driver/timer.js';
+import { IceAgentCore, type IceParameters } from './ice/agent-core.js';
+import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
+import { parseCandidate } from './ice/candidate-sdp.js';
+import type { IceRole } from './ice/config.js';
+import type { DropCounters, GatheringState } from './ice/events.js';
+import type { ComponentState, IceState, W3CIceTransportState } from './ice/ice-state.js';
+import type { PairInfo } from './ice/pair.js';
+import type { IceAgentEvents, IceAgentOptions } from './ice-agent-types.js';
+import { ListenerGuard } from './listener-guard.js';
+import { selectHostAddresses } from './net/interfaces.js';
+import { realScheduler, type Scheduler } from './net/scheduler.js';
+import { parseStunServer, resolveStunServer } from './net/stun-server-spec.js';
+import { StateWaiters } from './state-waiters.js';
+import type { TransportAddress } from './stun/types.js';
+import { IceError } from './util/errors.js';
+import { silentLogger, type Logger } from './util/logger.js';
+import { cryptoRandom } from './util/random.js';
+
+export type { IceAgentEvents, IceAgentOptions, IceWarning } from './ice-agent-types.js';
+
+/**
+ * An ICE agent on node:dgram sockets (RFC 8445): the public façade. It validates the options,
+ * binds the host sockets, resolves STUN servers and turns the pure core's events into typed
+ * events; the loop (lib/driver/agent-loop.ts) feeds the core and runs the data path.
+ */
+export class IceAgent extends EventEmitter<IceAgentEvents> {
+  private readonly options: IceAgentOptions;
+  private readonly core: IceAgentCore;
+  private readonly loop: AgentLoop;
+  private readonly hosts: HostSockets;
+  private readonly guard = new ListenerGuard(this);
+  private readonly logger: Logger;
+  private readonly waiters: StateWaiters;
+  private readonly scheduler: Scheduler;
+  private gathering: Promise<void> | undefined;
+  private gatheringComplete: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: IceAgentOptions = {}) {
+    super();
+    options = this.options = checkAgentOptions(options);
+    const scheduler = (this.scheduler = options.scheduler ?? realScheduler);
+    this.logger = this.guard.logger(options.logger ?? silentLogger);
+    this.waiters = new StateWaiters(scheduler, () => this.core.state);
+    this.core = new IceAgentCore({
+      random: options.random ?? cryptoRandom,
+      ...(options.role !== undefined && { role: options.role }),
+      ...(options.lite !== undefined && { lite: options.lite }),
+      ...(options.components !== undefined && { components: options.components }),
+      ...(options.ufrag !== undefined && { ufrag: options.ufrag }),
+      ...(options.pwd !== undefined && { pwd: options.pwd }),
+      ...(options.tieBreaker !== undefined && { tieBreaker: options.tieBreaker }),
+      ...(options.timers !== undefined && { timers: options.timers }),
+      ...(options.limits !== undefined && { limits: options.limits }),
+    });
+    const target: DispatchTarget = {
+      guard: this.guard,
+      logger: this.logger,
+      onState: (state, reason) => this.waiters.onState(state, reason),
+      onGatheringComplete: () => this.gatheringComplete?.(),
+      localParameters: () => this.core.localParameters,
+    };
+    this.loop = new AgentLoop(this.core, scheduler, new SharedTimer(scheduler), {
+      event: (e) => dispatchEvent(target, e),
+      data: (component, data, from) => this.guard.emit3('data', component, data, from),
+      warning: (code, message) => this.warn(code, message),
+    });
+    this.hosts = new HostSockets(this.loop, options.endpointFactory, options.portRange);
+    this.loop.transport = this.hosts;
+  }
+
+  // ---- read-only views -------------------------------------------------------
+
+  /** What to signal: `{ ufrag, pwd }`, plus `lite: true` for an ICE-lite agent (SDP `a=ice-lite`). */
+  get localParameters(): IceParameters {
+    return this.core.localParameters;
+  }
+  get role(): IceRole {
+    return this.core.role;
+  }
+  /** The seed's vocabulary: starting, checking, connected, completed, failed, disconnected, closed. */
+  get iceState(): IceState {
+    return this.core.state;
+  }
+  /** The W3C RTCIceTransportState vocabulary (`new` for `starting`). */
+  get w3cState(): W3CIceTransportState {
+    return this.core.w3cState;
+  }
+  get gatheringState(): GatheringState {
+    return this.core.gatheringState;
+  }
+  get componentStates(): ComponentState[] {
+    return this.core.componentStates();
+  }
+  get localCandidates(): readonly LocalCandidate[] {
+    return this.core.localCandidateList;
+  }
+  /** Every pair with its state and last round-trip time. */
+  getPairs(): PairInfo[] {
+    return this.core.pairs();
+  }
+  getSelectedPair(component = 1): PairInfo | undefined {
+    return this.core.selectedPair(component);
+  }
+  /** What was dropped and why (malformed, unauthenticated, unproven data sources...). */
+  get drops(): Readonly<DropCounters> {
+    return this.core.drops;
+  }
+
+  // ---- gathering ---------------------------------------------------------------
+
+  /** Binds one socket per (host address, component), then asks the STUN servers. Resolves when gathering is complete. */
+  gather(): Promise<void> {
+    this.gathering ??= this.runGathering();
+    return this.gathering;
+  }
+
+  private async runGathering(): Promise<void> {
+    this.assertOpen();
+    const { addresses, warnings } = selectHostAddresses(this.options, this.options.interfaceSource);
+    for (const w of warnings) this.warn(w.code, w.message);
+    const hosts = await this.hosts.bind(addresses, this.core.config.components);
+    const servers = await this.resolveServers();
+    if (this.core.isClosed) return;
+    const done = new Promise<void>((resolve) => (this.gatheringComplete = resolve));
+    this.loop.run((now) => this.core.startGathering(now, hosts, servers));
+    await done;
+  }
+
+  private async resolveServers(): Promise<TransportAddress[]> {
+    const results = await Promise.all(
+      (this.options.stunServers ?? []).map(async (spec) => {
+        try {
+          return [await resolveStunServer(parseStunServer(spec), undefined, this.options.lookup)];
+        } catch (err) {
+          this.warn('ERR_STUN_SERVER', (err as Error).message);
+          return [];
+        }
+      }),
+    );
+    return results.flat();
+  }
+
+  // ---- signalling in -------------------------------------------------------------
+
+  /**
+   * The peer's `{ ufrag, pwd }`, with `lite: true` when it is ICE-lite (then this agent controls;
+   * two lite agents are ERR_UNSUPPORTED). New values while others are in force are a restart by the peer.
+   */
+  setRemoteParameters(params: { readonly ufrag: string; readonly pwd: string; readonly lite?: boolean }): void {
+    this.assertOpen();
+    this.loop.run((now) => this.core.setRemoteCredentials(now, params.ufrag, params.pwd, params.lite === true));
+  }
+
+  /**
+   * A candidate line (`candidate:...`, with or without `a=`) or object; `null` means end-of-candidates.
+   * `ufrag` (or a `ufrag` extension on the line, as browsers write it) names the peer's generation:
+   * candidates of a generation an ICE restart retired are dropped (counted in `drops.staleCandidate`).
+   * Throws ERR_INVALID_CANDIDATE for a malformed line or an address that is never checked
+   * (unspecified, broadcast, multicast, port 0).
+   */
+  addRemoteCandidate(candidate: string | Candidate | null, ufrag?: string): void {
+    this.assertOpen();
+    if (candidate === null) return this.endOfRemoteCandidates();
+    const parsed = typeof candidate === 'string' ? parseCandidate(candidate) : candidate;
+    this.loop.run((now) => this.core.addRemoteCandidate(now, parsed, ufrag));
+  }
+
+  endOfRemoteCandidates(): void {
+    this.assertOpen();
+    this.loop.run((now) => this.core.endOfRemoteCandidates(now));
+  }
+
+  /**
+   * ICE restart: new local parameters, readable from `localParameters` when this returns (signal
+   * them); the candidates of the new generation are emitted after this call returns, as `gather()`
+   * does, so they follow the parameters. Data keeps flowing on the old pair meanwhile.
+   */
+  restart(): void {
+    this.assertOpen();
+    this.core.restart(this.scheduler.now());
+    queueMicrotask(() => this.loop.flush());
+  }
+
+  // ---- data ------------------------------------------------------------------------
+
+  /** Sends one datagram on the component's selected pair. Throws ERR_NO_SELECTED_PAIR before one exists. */
+  send(component: number, data: Uint8Array): void {
+    this.loop.send(component, data as Buffer);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------
+
+  /** Releases every socket and the timer; the process can exit afterwards. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.loop.close();
+    return this.closing;
+  }
+
+  /**
+   * Resolves when `iceState` is or becomes one of `states`. Rejects at once in (or on entering) a state the
+   * agent never leaves by itself unless it is wanted: `closed` (ERR_CLOSED), `failed` (ERR_ICE_FAILED, until
+   * a restart); ERR_TIMEOUT after `timeoutMs` on the agent's scheduler. See lib/state-waiters.ts.
+   */
+  waitFor(states: readonly IceState[], timeoutMs?: number): Promise<IceState> {
+    return this.waiters.wait(states, timeoutMs);
+  }
+
+  // ---- events out ----------------------------------------------------------------------
+
+  private warn(code: string, message: string): void {
+    this.logger.warn(message, { code });
+    this.guard.emit('warning', { code, message });
+  }
+
+  private assertOpen(): void {
+    if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
+  }
+}
