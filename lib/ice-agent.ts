@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import { checkAgentOptions } from './agent-options.js';
 import { AgentLoop } from './driver/agent-loop.js';
 import { dispatchEvent, type DispatchTarget } from './driver/event-dispatch.js';
-import { HostSockets } from './driver/host-sockets.js';
-import { SharedTimer } from './driver/timer.js';
+import { ownEnvironment, type AgentEnvironment, type HostTransport } from './driver/environment.js';
 import { IceAgentCore, type IceParameters } from './ice/agent-core.js';
 import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
 import { parseCandidate } from './ice/candidate-sdp.js';
@@ -14,7 +13,7 @@ import type { PairInfo } from './ice/pair.js';
 import type { IceAgentEvents, IceAgentOptions } from './ice-agent-types.js';
 import { ListenerGuard } from './listener-guard.js';
 import { selectHostAddresses } from './net/interfaces.js';
-import { realScheduler, type Scheduler } from './net/scheduler.js';
+import type { Scheduler } from './net/scheduler.js';
 import { parseStunServer, resolveStunServer } from './net/stun-server-spec.js';
 import { StateWaiters } from './state-waiters.js';
 import type { TransportAddress } from './stun/types.js';
@@ -33,7 +32,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private readonly options: IceAgentOptions;
   private readonly core: IceAgentCore;
   private readonly loop: AgentLoop;
-  private readonly hosts: HostSockets;
+  private readonly hosts: HostTransport;
   private readonly guard = new ListenerGuard(this);
   private readonly logger: Logger;
   private readonly waiters: StateWaiters;
@@ -42,10 +41,15 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private gatheringComplete: (() => void) | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(options: IceAgentOptions = {}) {
+  /**
+   * `environment` is for servers that give many agents one port and one timer (lib/server);
+   * applications leave it out and each agent gets its own sockets and timer.
+   */
+  constructor(options: IceAgentOptions = {}, environment?: AgentEnvironment) {
     super();
     options = this.options = checkAgentOptions(options);
-    const scheduler = (this.scheduler = options.scheduler ?? realScheduler);
+    const env = environment ?? ownEnvironment(options);
+    const scheduler = (this.scheduler = env.scheduler);
     this.logger = this.guard.logger(options.logger ?? silentLogger);
     this.waiters = new StateWaiters(scheduler, () => this.core.state);
     this.core = new IceAgentCore({
@@ -66,12 +70,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       onGatheringComplete: () => this.gatheringComplete?.(),
       localParameters: () => this.core.localParameters,
     };
-    this.loop = new AgentLoop(this.core, scheduler, new SharedTimer(scheduler), {
+    this.loop = new AgentLoop(this.core, scheduler, env.timers, {
       event: (e) => dispatchEvent(target, e),
       data: (component, data, from) => this.guard.emit3('data', component, data, from),
       warning: (code, message) => this.warn(code, message),
     });
-    this.hosts = new HostSockets(this.loop, options.endpointFactory, options.portRange);
+    this.hosts = env.hostTransport(this.loop);
     this.loop.transport = this.hosts;
   }
 

@@ -2,7 +2,7 @@ import { PACKET_DROPPED, PACKET_STUN, type IceAgentCore } from '../ice/agent-cor
 import type { AgentEvent } from '../ice/events.js';
 import type { SocketId } from '../ice/transport.js';
 import type { TransportAddress } from '../stun/types.js';
-import type { Clock } from '../util/clock.js';
+import type { Scheduler } from '../net/scheduler.js';
 import { IceError } from '../util/errors.js';
 import type { AgentTimer, SharedTimer } from './timer.js';
 import type { DatagramSender, Transport, TransportEvents } from './transport.js';
@@ -44,22 +44,23 @@ export class AgentLoop implements TransportEvents {
   private flushing = false;
   private readonly routes: (CachedRoute | undefined)[] = [];
   private readonly sources: (DataSource | undefined)[] = [];
+  private whenDrained: (() => void) | undefined;
 
   constructor(
     readonly core: IceAgentCore,
-    private readonly clock: Clock,
+    private readonly scheduler: Scheduler,
     timers: SharedTimer,
     private readonly out: LoopOutput,
   ) {
     this.timer = timers.slot(() => {
-      this.core.handleTimeout(this.clock.now());
+      this.core.handleTimeout(this.scheduler.now());
       this.flush();
     });
   }
 
   /** Runs a core verb at the current time, then sends and tells what it produced. */
   run(verb: (now: number) => void): void {
-    verb(this.clock.now());
+    verb(this.scheduler.now());
     this.flush();
   }
 
@@ -71,6 +72,8 @@ export class AgentLoop implements TransportEvents {
     if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
     const route = this.core.route(component);
     if (!route) throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
+    // Framing that changes with every datagram (a TURN Send indication) is the core's to write.
+    if (route.wrapped) return this.run((now) => this.core.sendData(now, component, data));
     const sender = this.transport?.sender(route.socket);
     if (!sender) throw new IceError('ERR_SOCKET', `the socket of component ${component}'s route is gone`);
     this.routes[component] = { epoch: this.core.routeEpoch, sender, to: route.to, header: route.header };
@@ -83,17 +86,18 @@ export class AgentLoop implements TransportEvents {
     if (last !== undefined && data.length > 0 && data[0]! > 3 && last.epoch === this.core.routeEpoch && last.port === from.port && last.address === from.address) {
       return this.out.data(last.component, data, from);
     }
-    const r = this.core.handlePacket(this.clock.now(), socket, from, data);
-    if (r === PACKET_STUN) return this.flush();
+    const r = this.core.handlePacket(this.scheduler.now(), socket, from, data);
+    if (r === PACKET_STUN) {
+      if (this.core.lastAuthenticated) this.transport?.authenticated?.(socket, from);
+      return this.flush();
+    }
     if (r === PACKET_DROPPED) return;
     // Events still queued (a restart's, say) are told before the data that follows them.
     if (this.core.hasPendingEvents) this.flush();
-    const source = (this.sources[socket] ??= { epoch: -1, address: '', port: 0, component: 0 });
-    source.epoch = this.core.routeEpoch;
-    source.address = from.address;
-    source.port = from.port;
-    source.component = r;
-    this.out.data(r, data, from);
+    const payload = this.core.lastData;
+    // Only datagrams delivered as they came are cached: unwrapped (relayed) ones need the core every time.
+    if (payload === data) this.remember(socket, from, r);
+    this.out.data(r, payload, from);
   }
 
   socketLost(socket: SocketId): void {
@@ -115,18 +119,49 @@ export class AgentLoop implements TransportEvents {
       for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) events.push(e);
       this.armTimer();
       this.flushing = false;
-      for (const e of events) this.out.event(e);
+      for (const e of events) {
+        this.transport?.observe?.(e);
+        this.out.event(e);
+      }
+      if (this.whenDrained && this.core.drained) this.whenDrained();
     } finally {
       this.flushing = false;
     }
   }
 
-  /** Closes the core, tells its last events, stops the timer and releases the transport. */
-  async close(): Promise<void> {
+  /**
+   * Closes the core and tells its last events; socket layers may say goodbye first (a TURN
+   * Refresh with LIFETIME 0, answered or not within `drainMs`); then stops the timer and
+   * releases the transport.
+   */
+  async close(drainMs = 1000): Promise<void> {
     this.core.close();
-    this.flush();
+    if (this.core.drained) this.flush();
+    else await this.drain(drainMs);
     this.timer.disarm();
     await this.transport?.close();
+  }
+
+  /** Keeps the loop running (packets, the timer) until the core is drained or `maxMs` passed. */
+  private drain(maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const giveUp = this.scheduler.schedule(this.scheduler.now() + maxMs, () => finish());
+      const finish = (): void => {
+        this.scheduler.cancel(giveUp);
+        this.whenDrained = undefined;
+        resolve();
+      };
+      this.whenDrained = finish;
+      this.flush();
+    });
+  }
+
+  private remember(socket: SocketId, from: TransportAddress, component: number): void {
+    const source = (this.sources[socket] ??= { epoch: -1, address: '', port: 0, component: 0 });
+    source.epoch = this.core.routeEpoch;
+    source.address = from.address;
+    source.port = from.port;
+    source.component = component;
   }
 
   private armTimer(): void {

@@ -18,7 +18,11 @@ export class SharedTimer {
   private handle: unknown;
   private armedAt = Infinity;
 
-  constructor(private readonly scheduler: Scheduler) {}
+  /** `report` gets what an owner threw (by default it is rethrown on the next tick: an uncaught exception). */
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly report: (err: unknown) => void = rethrowLater,
+  ) {}
 
   /** A timer for one agent; `onFire` runs when its deadline has come. */
   slot(onFire: () => void): AgentTimer {
@@ -63,11 +67,15 @@ export class SharedTimer {
       try {
         owner();
       } catch (err) {
-        process.nextTick(() => {
-          throw err;
-        });
+        this.report(err);
       }
     }
     this.rearm();
   };
+}
+
+function rethrowLater(err: unknown): void {
+  process.nextTick(() => {
+    throw err;
+  });
 }

@@ -1,3 +1,4 @@
+import type { AgentEvent } from '../ice/events.js';
 import type { SocketId } from '../ice/transport.js';
 import type { TransportAddress } from '../stun/types.js';
 
@@ -17,6 +18,10 @@ export interface Transport {
   sender(socket: SocketId): DatagramSender | undefined;
   /** Releases what this agent owns (a shared port is not closed by one of its agents). */
   close(): Promise<void>;
+  /** `from` proved itself on `socket` with an authenticated STUN message (a shared port may now route it here). */
+  authenticated?(socket: SocketId, from: TransportAddress): void;
+  /** Every core event, before the application sees it (a shared port follows restarts and selections). */
+  observe?(e: AgentEvent): void;
 }
 
 /** What a transport tells the agent loop about its sockets. */

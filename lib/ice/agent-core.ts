@@ -1,6 +1,3 @@
-import { METHOD_BINDING } from '../stun/constants.js';
-import { decodeMessage } from '../stun/decode.js';
-import { isStunDatagram } from '../stun/demux.js';
 import type { TransportAddress } from '../stun/types.js';
 import { IceError } from '../util/errors.js';
 import type { Candidate, LocalCandidate } from './candidate-types.js';
@@ -17,8 +14,9 @@ import { candidateUfrag } from './remote-generations.js';
 import { startGeneration } from './generation.js';
 import { RemoteIntake } from './remote-intake.js';
 import { loseSocket } from './socket-loss.js';
+import { PacketIntake } from './packet-intake.js';
 import { StateTracker } from './states.js';
-import type { HostBinding, Route, SocketId, Transmit } from './transport.js';
+import type { HostBinding, Route, SocketId, SocketLayer, Transmit } from './transport.js';
 
 export type { HostBinding } from './transport.js';
 
@@ -29,9 +27,13 @@ export interface IceParameters {
   readonly lite?: true;
 }
 
-/** What `handlePacket` tells the driver: deliver as data on this component (>= 1), consumed STUN (0), dropped (-1). */
-export const PACKET_STUN = 0;
-export const PACKET_DROPPED = -1;
+export { PACKET_DROPPED, PACKET_STUN } from './packet-intake.js';
+
+/** The parts of a core a socket layer (lib/relay's TURN allocations) is built over. */
+export interface CoreParts {
+  readonly ctx: CoreContext;
+  readonly checks: Checks;
+}
 
 /**
  * The sans-IO ICE agent (RFC 8445, full agent): packets, time and randomness come in as
@@ -45,6 +47,7 @@ export class IceAgentCore {
   private readonly incoming: IncomingPackets;
   private readonly states: StateTracker;
   private readonly intake: RemoteIntake;
+  private readonly packets: PacketIntake;
 
   constructor(options: AgentOptions) {
     this.ctx = new CoreContext(options);
@@ -52,6 +55,7 @@ export class IceAgentCore {
     this.incoming = new IncomingPackets(this.ctx, this.checks);
     this.states = new StateTracker(this.ctx);
     this.intake = new RemoteIntake(this.ctx, this.checks);
+    this.packets = new PacketIntake(this.ctx, this.incoming, (now, reason) => this.afterInput(now, reason));
   }
 
   // ---- identity and state ------------------------------------------------
@@ -103,6 +107,10 @@ export class IceAgentCore {
   get isClosed(): boolean {
     return this.ctx.closed;
   }
+  /** Closed, and every socket layer said its goodbyes: the driver may release the sockets. */
+  get drained(): boolean {
+    return this.ctx.closed && this.ctx.layers.closed;
+  }
 
   /**
    * Bumped whenever a route or a data source's permission may have changed (selection,
@@ -115,13 +123,40 @@ export class IceAgentCore {
   /** Where `send(component)` goes: the selected pair, or during a restart the previous one. */
   route(component: number): Route | undefined {
     const p = this.ctx.closed ? undefined : this.ctx.components[component - 1]?.routePair();
-    return p && { socket: p.local.socket, to: remoteAddress(p) };
+    if (!p) return undefined;
+    const direct = { socket: p.local.socket, to: remoteAddress(p) };
+    return this.ctx.layers.empty ? direct : this.ctx.layers.route(this.ctx.lastInputAt, direct);
+  }
+
+  /** One datagram on a route marked `wrapped`: the core frames it (a TURN Send indication). */
+  sendData(now: number, component: number, data: Buffer): void {
+    const p = this.ctx.closed ? undefined : this.ctx.components[component - 1]?.routePair();
+    if (!p) throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
+    this.ctx.lastInputAt = now;
+    this.ctx.out.transmits.push({ socket: p.local.socket, to: remoteAddress(p), data });
+  }
+
+  /** After `handlePacket` returned PACKET_STUN: whether the message authenticated its source (a shared port may route it here). */
+  get lastAuthenticated(): boolean {
+    return this.packets.authenticated;
+  }
+  /** The datagram to deliver after `handlePacket` returned a component: the input, or what a layer unwrapped from it. */
+  get lastData(): Buffer {
+    return this.packets.data;
+  }
+
+  /** Attaches a socket layer (lib/relay's TURN allocations) built over the core's parts. */
+  attachLayer<L extends SocketLayer>(make: (parts: CoreParts) => L): L {
+    const layer = make({ ctx: this.ctx, checks: this.checks });
+    this.ctx.layers.add(layer);
+    return layer;
   }
 
   // ---- driver verbs: queues and time -------------------------------------
 
   pollTransmit(): Transmit | undefined {
-    return this.ctx.out.transmits.shift();
+    const { layers, out } = this.ctx;
+    return layers.empty ? out.transmits.shift() : layers.nextTransmit(out.transmits, this.ctx.lastInputAt);
   }
   pollEvent(): AgentEvent | undefined {
     return this.ctx.out.events.shift();
@@ -133,11 +168,12 @@ export class IceAgentCore {
 
   /** The earliest time `handleTimeout` has work to do, or undefined if none. */
   pollTimeout(): number | undefined {
-    if (this.ctx.closed) return undefined;
     let next: number | undefined;
     const at = (t: number | undefined): void => {
       if (t !== undefined && t !== Infinity && (next === undefined || t < next)) next = t;
     };
+    this.ctx.layers.deadlines(at);
+    if (this.ctx.closed) return next;
     at(this.ctx.gatherer.nextDeadline());
     at(this.ctx.txs.nextDeadline());
     at(this.checks.nextPacedAt());
@@ -150,6 +186,8 @@ export class IceAgentCore {
   }
 
   handleTimeout(now: number): void {
+    this.ctx.lastInputAt = now;
+    this.ctx.layers.handleTimeout(now);
     if (this.ctx.closed) return;
     this.ctx.gatherer.handleTimeout(now);
     for (const t of this.ctx.txs.tick(now)) if (t.kind === 'check') this.checks.fail(now, t.pair);
@@ -231,24 +269,7 @@ export class IceAgentCore {
    * unauthenticated packets are dropped and counted in `drops`.
    */
   handlePacket(now: number, socket: SocketId, remote: TransportAddress, data: Buffer): number {
-    if (this.ctx.closed) {
-      this.ctx.drops.afterClose++;
-      return PACKET_DROPPED;
-    }
-    const host = this.ctx.local.hostOn(socket);
-    if (!host) return PACKET_DROPPED;
-    if (!isStunDatagram(data)) return this.acceptData(host.component, remote);
-    const decoded = decodeMessage(data);
-    if (!decoded.ok) {
-      this.ctx.drops.malformed++;
-      return PACKET_DROPPED;
-    }
-    const msg = decoded.message;
-    const answer = msg.method === METHOD_BINDING && (msg.cls === 'success' || msg.cls === 'error');
-    const gathering = answer && this.ctx.gatherer.handleResponse(msg, socket, remote);
-    if (!gathering) this.incoming.handle(now, host, remote, data, msg);
-    this.afterInput(now, 'packet');
-    return PACKET_STUN;
+    return this.packets.handle(now, socket, remote, data);
   }
 
   // ---- restart and close -------------------------------------------------------
@@ -264,10 +285,14 @@ export class IceAgentCore {
     this.afterInput(now, 'ICE restart');
   }
 
-  /** Stops answering STUN and drops every pending transaction; idempotent. */
+  /**
+   * Stops answering STUN and drops every pending transaction; idempotent. Socket layers may
+   * still send their goodbyes (a TURN Refresh with LIFETIME 0) until `drained`.
+   */
   close(): void {
     if (this.ctx.closed) return;
     this.ctx.closed = true;
+    this.ctx.layers.close(this.ctx.lastInputAt);
     this.ctx.epoch.bump();
     this.ctx.gatherer.cancel();
     this.ctx.txs.clear();
@@ -288,13 +313,6 @@ export class IceAgentCore {
     this.ctx.policy.nominate(now);
     this.checks.sendPaced(now);
     this.states.update(now, reason);
-  }
-
-  /** Application data is delivered only from a remote address that proved itself on this component. */
-  private acceptData(component: number, remote: TransportAddress): number {
-    if (this.ctx.components[component - 1]!.proven.has(addressKey(remote))) return component;
-    this.ctx.drops.unprovenData++;
-    return PACKET_DROPPED;
   }
 
   private assertOpen(): void {

@@ -67,37 +67,7 @@ export function parseCandidate(text: string): Candidate {
   const type = typeText.toLowerCase() as CandidateType;
   if (!CAND_TYPES.includes(type)) fail(`candidate type '${typeText}' is not host, srflx, prflx or relay`);
 
-  let relatedAddress: string | undefined;
-  let relatedPort: number | undefined;
-  let tcpType: string | undefined;
-  const extensions: (readonly [string, string])[] = [];
-  for (let i = 8; i < tokens.length; i += 2) {
-    const name = tokens[i] as string;
-    const value = tokens[i + 1];
-    if (value === undefined) fail(`candidate extension '${name}' has no value`);
-    switch (name.toLowerCase()) {
-      case 'raddr':
-        if (relatedAddress !== undefined) fail('candidate has raddr twice');
-        relatedAddress = parseAddress('raddr', value);
-        break;
-      case 'rport':
-        if (relatedPort !== undefined) fail('candidate has rport twice');
-        relatedPort = parseInteger('rport', value, 0, 65535, 5);
-        break;
-      case 'tcptype': // RFC 6544 §4.5
-        if (tcpType !== undefined) fail('candidate has tcptype twice');
-        if (transport !== 'tcp') fail('candidate has tcptype but its transport is UDP');
-        tcpType = value.toLowerCase();
-        if (!TCP_TYPES.includes(tcpType)) fail(`candidate tcptype '${value}' is not active, passive or so`);
-        break;
-      default:
-        if (!TOKEN.test(name)) fail(`candidate extension name '${name}' is not a token`);
-        if (!VCHARS.test(value)) fail(`candidate extension '${name}' value is not printable ASCII`);
-        extensions.push([name, value]);
-    }
-  }
-  if (transport === 'tcp' && tcpType === undefined) fail('TCP candidate has no tcptype (RFC 6544 §4.5)');
-
+  const { relatedAddress, relatedPort, tcpType, extensions } = parseExtensions(tokens.slice(8), transport);
   return {
     foundation,
     component,
@@ -111,6 +81,45 @@ export function parseCandidate(text: string): Candidate {
     ...(tcpType !== undefined ? { tcpType } : {}),
     extensions,
   };
+}
+
+interface CandidateExtensions {
+  relatedAddress?: string;
+  relatedPort?: number;
+  tcpType?: string;
+  extensions: (readonly [string, string])[];
+}
+
+/** The name/value pairs after `typ <type>`: raddr, rport, tcptype (RFC 6544 §4.5) and extensions kept in order. */
+function parseExtensions(tokens: readonly string[], transport: string): CandidateExtensions {
+  const out: CandidateExtensions = { extensions: [] };
+  for (let i = 0; i < tokens.length; i += 2) {
+    const name = tokens[i] as string;
+    const value = tokens[i + 1];
+    if (value === undefined) fail(`candidate extension '${name}' has no value`);
+    switch (name.toLowerCase()) {
+      case 'raddr':
+        if (out.relatedAddress !== undefined) fail('candidate has raddr twice');
+        out.relatedAddress = parseAddress('raddr', value);
+        break;
+      case 'rport':
+        if (out.relatedPort !== undefined) fail('candidate has rport twice');
+        out.relatedPort = parseInteger('rport', value, 0, 65535, 5);
+        break;
+      case 'tcptype':
+        if (out.tcpType !== undefined) fail('candidate has tcptype twice');
+        if (transport !== 'tcp') fail('candidate has tcptype but its transport is UDP');
+        out.tcpType = value.toLowerCase();
+        if (!TCP_TYPES.includes(out.tcpType)) fail(`candidate tcptype '${value}' is not active, passive or so`);
+        break;
+      default:
+        if (!TOKEN.test(name)) fail(`candidate extension name '${name}' is not a token`);
+        if (!VCHARS.test(value)) fail(`candidate extension '${name}' value is not printable ASCII`);
+        out.extensions.push([name, value]);
+    }
+  }
+  if (transport === 'tcp' && out.tcpType === undefined) fail('TCP candidate has no tcptype (RFC 6544 §4.5)');
+  return out;
 }
 
 /** `candidate:<foundation> <component> udp|tcp <priority> <address> <port> typ <type> [raddr a] [rport p] [tcptype t] [ext...]`. */

@@ -13,6 +13,7 @@ import { nominationPolicy, type NominationPolicy } from './nomination.js';
 import { Outbox } from './outbox.js';
 import { RemoteCandidates } from './remote-candidates.js';
 import { RemoteGenerations } from './remote-generations.js';
+import { SocketLayers } from './socket-layers.js';
 
 function zeroDrops(): DropCounters {
   return {
@@ -40,7 +41,10 @@ export class CoreContext {
   readonly gatherer: Gatherer;
   readonly epoch = new RouteEpoch();
   readonly components: readonly Component[];
+  readonly layers = new SocketLayers();
   policy: NominationPolicy;
+  /** The time of the latest input: transmits drained afterwards are wrapped as of then. */
+  lastInputAt = 0;
   remoteEnded = false;
   closed = false;
   lastRemoteCandidateAt = 0;

@@ -3,15 +3,18 @@ import { getAttribute } from '../stun/get-attribute.js';
 import { verifyIntegrity } from '../stun/integrity.js';
 import type { StunMessage } from '../stun/types.js';
 
+/** What an authenticated check carried. */
+export interface CheckAccepted {
+  readonly ok: true;
+  readonly remoteUfrag: string;
+  readonly priority: number;
+  readonly useCandidate: boolean;
+  readonly controlling: bigint | undefined;
+  readonly controlled: bigint | undefined;
+}
+
 export type CheckVerdict =
-  | {
-      readonly ok: true;
-      readonly remoteUfrag: string;
-      readonly priority: number;
-      readonly useCandidate: boolean;
-      readonly controlling: bigint | undefined;
-      readonly controlled: bigint | undefined;
-    }
+  | CheckAccepted
   /** `error` undefined: drop silently. `authenticated` says whether the error response may be signed. */
   | { readonly ok: false; readonly error?: { readonly code: number; readonly reason: string }; readonly authenticated: boolean; readonly why: string };
 

@@ -9,16 +9,20 @@ import type { LocalCandidate } from './candidate-types.js';
 import { encodeCheckSuccess } from './check-message.js';
 import type { Checks } from './checks.js';
 import type { CoreContext } from './context.js';
-import { authenticateCheck, roleConflict } from './incoming-check.js';
+import type { CheckTx } from './check-transactions.js';
+import type { DropCounters } from './events.js';
+import { authenticateCheck, roleConflict, type CheckAccepted } from './incoming-check.js';
 
 /** Incoming STUN on a local candidate's socket: checks from the peer, answers to ours (RFC 8445 §7.2.5, §7.3). */
 export class IncomingPackets {
   constructor(private readonly ctx: CoreContext, private readonly checks: Checks) {}
 
-  handle(now: number, local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): void {
-    if (msg.method !== METHOD_BINDING) this.rejectOtherMethod(local, from, buf, msg);
-    else if (msg.cls === 'request') this.request(now, local, from, buf, msg);
-    else if (msg.cls === 'success' || msg.cls === 'error') this.response(now, local, from, buf, msg);
+  /** Handles one STUN message; true when it authenticated its source (an answered check, a verified answer). */
+  handle(now: number, local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): boolean {
+    if (msg.method !== METHOD_BINDING) return this.rejectOtherMethod(local, from, buf, msg);
+    if (msg.cls === 'request') return this.request(now, local, from, buf, msg);
+    if (msg.cls === 'success' || msg.cls === 'error') return this.response(now, local, from, buf, msg);
+    return false;
   }
 
   /**
@@ -26,26 +30,34 @@ export class IncomingPackets {
    * An authenticated request of another method gets a signed 400 Bad Request, anything else is
    * dropped silently (an unauthenticated sender learns nothing).
    */
-  private rejectOtherMethod(local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): void {
+  private rejectOtherMethod(local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): false {
     this.ctx.drops.notBinding++;
-    if (msg.cls !== 'request') return;
+    if (msg.cls !== 'request') return false;
     const { ufrag, localKey } = this.ctx.credentials;
     const verdict = authenticateCheck(buf, msg, ufrag, localKey);
     if (verdict.ok || verdict.authenticated) this.sendError(local, from, buf, msg, ERROR_BAD_REQUEST, 'Bad Request', true);
+    return false;
   }
 
-  private request(now: number, local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): void {
+  private request(now: number, local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): boolean {
     const { ctx } = this;
     // Never answer, learn or check a source that is not one peer (a spoofed broadcast or multicast source).
-    if (unsafeAddressReason(from.address, from.port)) return void ctx.drops.unsafeAddress++;
+    if (unsafeAddressReason(from.address, from.port)) return this.drop('unsafeAddress');
     const { ufrag, localKey, remoteUfrag } = ctx.credentials;
     const verdict = authenticateCheck(buf, msg, ufrag, localKey);
     if (!verdict.ok) {
-      ctx.drops.unauthenticated++;
       if (verdict.error) this.sendError(local, from, buf, msg, verdict.error.code, verdict.error.reason, verdict.authenticated);
-      return;
+      return this.drop('unauthenticated');
     }
-    if (remoteUfrag !== undefined && verdict.remoteUfrag !== remoteUfrag) return void ctx.drops.unauthenticated++;
+    if (remoteUfrag !== undefined && verdict.remoteUfrag !== remoteUfrag) return this.drop('unauthenticated');
+    this.answer(now, local, from, buf, msg, verdict);
+    return true;
+  }
+
+  /** An authenticated check: answered, its source learned and proven, its pair handed to the nomination policy. */
+  private answer(now: number, local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage, verdict: CheckAccepted): void {
+    const { ctx } = this;
+    const { localKey } = ctx.credentials;
     // An ICE-lite agent is always controlled (§6.1.1): a peer that claims controlled too is told so with 487.
     const conflict = ctx.config.lite ? (verdict.controlled !== undefined ? 'reject' : 'none') : roleConflict(ctx.role, ctx.tieBreaker, verdict);
     if (conflict === 'reject') return this.sendError(local, from, buf, msg, ERROR_ROLE_CONFLICT, 'Role Conflict', true);
@@ -69,16 +81,24 @@ export class IncomingPackets {
     ctx.policy.peerChecked(now, c, pair, verdict.useCandidate);
   }
 
-  private response(now: number, local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): void {
+  private response(now: number, local: LocalCandidate, from: TransportAddress, buf: Buffer, msg: StunMessage): boolean {
     const { ctx } = this;
     const t = ctx.txs.get(msg.transactionId);
-    if (!t) return void ctx.drops.unknownTransaction++;
+    if (!t) return this.drop('unknownTransaction');
     const pair = t.pair;
     // §7.2.5.2.1: only a symmetric response counts; anything else is ignored (a spoofer cannot fail our pairs).
-    if (pair.local !== local || !sameTransportAddress(from, pair.remote)) return void ctx.drops.wrongSource++;
+    if (pair.local !== local || !sameTransportAddress(from, pair.remote)) return this.drop('wrongSource');
     const key = ctx.credentials.remoteKey;
-    if (!key || !verifyIntegrity(buf, msg, key) || !getAttribute(msg, 'FINGERPRINT')) return void ctx.drops.unauthenticated++;
+    if (!key || !verifyIntegrity(buf, msg, key) || !getAttribute(msg, 'FINGERPRINT')) return this.drop('unauthenticated');
     ctx.txs.delete(msg.transactionId);
+    this.answered(now, t, msg, from);
+    return true;
+  }
+
+  /** An authenticated answer to our check or consent check (§7.2.5). */
+  private answered(now: number, t: CheckTx, msg: StunMessage, from: TransportAddress): void {
+    const { ctx } = this;
+    const pair = t.pair;
     const c = ctx.components[pair.component - 1]!;
     pair.remoteAuthenticated = true;
     c.proven.add(addressKey(from));
@@ -97,6 +117,11 @@ export class IncomingPackets {
     ctx.txs.result(t, 'success', undefined, pair.rttMs);
     if (t.kind === 'consent') c.consentAnswered(now, pair);
     else this.checks.markValid(now, pair, t, msg);
+  }
+
+  private drop(reason: keyof DropCounters): false {
+    this.ctx.drops[reason]++;
+    return false;
   }
 
   private sendError(local: LocalCandidate, to: TransportAddress, buf: Buffer, msg: StunMessage, code: number, reason: string, authenticated: boolean): void {

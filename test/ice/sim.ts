@@ -128,7 +128,9 @@ export class Sim {
   /** Moves every queued transmit onto the wire and records every event. */
   drain(): void {
     for (const a of this.agents) {
-      for (let t = a.core.pollTransmit(); t; t = a.core.pollTransmit()) this.send(a, baseOf(a, t.socket), t.to, t.data);
+      for (let t = a.core.pollTransmit(); t; t = a.core.pollTransmit()) {
+        this.send(a, baseOf(a, t.socket), t.to, t.header ? Buffer.concat([t.header, t.data]) : t.data);
+      }
       for (let e = a.core.pollEvent(); e; e = a.core.pollEvent()) a.events.push({ at: this.now, event: e });
     }
   }
@@ -136,7 +138,7 @@ export class Sim {
   sendData(agent: SimAgent, component: number, data: Buffer): boolean {
     const r = agent.core.route(component);
     if (!r) return false;
-    this.send(agent, baseOf(agent, r.socket), r.to, data);
+    this.send(agent, baseOf(agent, r.socket), r.to, r.header ? Buffer.concat([r.header, data]) : data);
     return true;
   }
 
@@ -168,7 +170,7 @@ export class Sim {
       if (!host) continue;
       this.delivered++;
       const r = a.core.handlePacket(this.now, host.socket, p.from, p.data);
-      if (r !== PACKET_STUN && r !== PACKET_DROPPED) a.data.push({ at: this.now, component: r, data: p.data });
+      if (r !== PACKET_STUN && r !== PACKET_DROPPED) a.data.push({ at: this.now, component: r, data: a.core.lastData });
       return;
     }
   }

@@ -1,0 +1,35 @@
+import type { HostBinding } from '../ice/transport.js';
+import type { HostAddress } from '../net/interfaces.js';
+import { realScheduler, type Scheduler } from '../net/scheduler.js';
+import type { EndpointFactory } from '../net/datagram-endpoint.js';
+import type { PortRange } from '../net/udp-socket.js';
+import { HostSockets } from './host-sockets.js';
+import { SharedTimer } from './timer.js';
+import type { Transport, TransportEvents } from './transport.js';
+
+/** An agent's host-candidate transport: sockets bound for it, or lent by a server that shares a port. */
+export interface HostTransport extends Transport {
+  /** The sockets of the agent's host candidates (one per address and component). */
+  bind(addresses: readonly HostAddress[], components: number): Promise<HostBinding[]>;
+}
+
+/**
+ * Where an agent's clock, timer and sockets come from. By default each agent has its own;
+ * a server gives all its agents one timer and one port (lib/server).
+ */
+export interface AgentEnvironment {
+  readonly scheduler: Scheduler;
+  readonly timers: SharedTimer;
+  /** The transport for one agent, delivering its datagrams and socket events to `events`. */
+  hostTransport(events: TransportEvents): HostTransport;
+}
+
+/** What a stand-alone agent uses: its own sockets (per address and component) and its own timer. */
+export function ownEnvironment(o: { scheduler?: Scheduler; endpointFactory?: EndpointFactory; portRange?: PortRange }): AgentEnvironment {
+  const scheduler = o.scheduler ?? realScheduler;
+  return {
+    scheduler,
+    timers: new SharedTimer(scheduler),
+    hostTransport: (events) => new HostSockets(events, o.endpointFactory, o.portRange),
+  };
+}
