@@ -9,7 +9,7 @@ import { ChannelManager } from './channels.js';
 import * as C from './constants.js';
 import { canonicalAddress, canonicalIp, sameAddress, type TurnContext } from './context.js';
 import { allocateFailure, fatalForAnyRequest, isTransient, refreshFailure, type FailureVerdict } from './failure.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../util/fifo.js';
 import { unwrapChannelData, unwrapDataIndication } from './inbound.js';
 import { allocateAttributes, encodeSendIndication, refreshAttributes } from './messages.js';
 import { AllocationLifetime } from './lifetime.js';

@@ -1,5 +1,5 @@
 import { formatIPv6, parseIPv6, type TransportAddress } from '../stun/index.js';
-import type { Fifo } from './fifo.js';
+import type { Fifo } from '../util/fifo.js';
 import type { TurnRequests } from './requests.js';
 import type { TurnDropReason, TurnEvent } from './types.js';
 
