@@ -1,7 +1,8 @@
 /** Agents on one flat in-memory network (no NAT) with a STUN server, on a virtual clock. */
 import { IceAgent, type IceAgentOptions } from '../../../lib/ice-agent.js';
 import { seededRandom } from '../../../lib/util/random.js';
-import { VirtualNetwork, VirtualScheduler } from '../../net/support/virtual-net.js';
+import { VirtualNetwork } from '../../support/virtual-net.js';
+import { VirtualScheduler } from '../../support/virtual-clock.js';
 
 export const STUN = '198.18.0.1:3478';
 
@@ -13,9 +14,7 @@ export function virtualWorld(latencyMs = 10) {
   const agent = (address: string, options: IceAgentOptions = {}): IceAgent => {
     net.addHost(address);
     return new IceAgent({
-      scheduler: clock,
-      endpointFactory: net.endpointFactory,
-      interfaceSource: net.interfaceSource(address),
+      ...net.agentOptions(address),
       random: seededRandom(seed++),
       ...options,
     });
