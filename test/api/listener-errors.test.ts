@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { IceAgent } from '../../lib/ice-agent.js';
 import { STUN, collectUncaught, track, virtualWorld, wireDirect } from './support/virtual-pair.js';
-import { nextData, wire } from '../net/support/loopback.js';
+import { nextData } from '../support/waits.js';
+import { wire } from '../support/signalling.js';
 
 class ListenerError extends Error {}
 const thrower = (what: string) => (): never => {

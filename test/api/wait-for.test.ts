@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { IceAgent } from '../../lib/ice-agent.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
-import { rejection } from '../net/support/rejection.js';
+import { rejection } from '../support/rejection.js';
 import { track, virtualWorld, wireDirect } from './support/virtual-pair.js';
 
 // Fast failure: a check is sent at 0 and 100 ms and gives up at 200 ms.

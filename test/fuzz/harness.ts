@@ -21,10 +21,11 @@ import { udpEndpointFactory, type EndpointFactory } from '../../lib/net/datagram
 import { decodeMessage } from '../../lib/stun/decode.js';
 import { shortTermKey } from '../../lib/stun/integrity.js';
 import { DEFAULT_LIMITS } from '../../lib/ice/config.js';
-import { closeSocket, exchange, hostOf, rawSocket } from '../security/support/agents.js';
+import { closeSocket, bindUdp } from '../support/udp.js';
+import { exchange, hostOf } from '../support/loopback-agents.js';
 import { CAPTURE_CREDENTIALS, loadCaptures } from './captures.js';
 import { Rng, nextInput, type FuzzKind } from './mutator.js';
-import { signalGathered } from '../net/support/loopback.js';
+import { signalGathered } from '../support/signalling.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -98,7 +99,7 @@ async function fuzz(o: FuzzOptions, problems: string[]): Promise<FuzzReport> {
   D.setRemoteParameters({ ufrag: C.a.ufrag, pwd: C.a.pwd });
   const tAddr = hostOf(T);
   const dAddr = hostOf(D);
-  const fuzzer: Socket = await rawSocket();
+  const fuzzer: Socket = await bindUdp();
   let replies = 0;
   fuzzer.on('message', () => void replies++);
 

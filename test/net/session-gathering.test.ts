@@ -6,8 +6,9 @@ import type { LocalCandidate } from '../../lib/ice/candidate-types.js';
 import type { LookupFn } from '../../lib/net/stun-server-spec.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
 import { IceError } from '../../lib/util/errors.js';
-import { baselineResourceCounts, settledResourceCounts, guardLoopbackEgress } from './support/loopback.js';
-import { startBindingResponder, startNodeStun, startSilentServer, type LocalStunServer } from './support/stun-servers.js';
+import { baselineResourceCounts, settledResourceCounts } from '../support/resources.js';
+import { loopbackEgressOnly } from '../support/egress-guard.js';
+import { startBindingResponder, startNodeStun, startSilentServer, type LocalStunServer } from '../support/stun-servers.js';
 
 type StunResult = { server: TransportAddress; base: TransportAddress; mapped?: TransportAddress; error?: string };
 
@@ -58,13 +59,7 @@ function expectSrflxOfHost(candidates: readonly LocalCandidate[], server: LocalS
 
 describe('session: gathering', function () {
   this.timeout(10000);
-  let egress: ReturnType<typeof guardLoopbackEgress>;
-  before(() => {
-    egress = guardLoopbackEgress();
-  });
-  after(() => {
-    expect(egress.restore(), 'datagrams addressed outside loopback').to.deep.equal([]);
-  });
+  loopbackEgressOnly();
   const servers: LocalStunServer[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));

@@ -4,7 +4,7 @@ import * as dgram from 'node:dgram';
 import { bindUdpSocket, UdpEndpoint, type UdpErrorKind } from '../../lib/net/udp-socket.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
 import { IceError } from '../../lib/util/errors.js';
-import { rejection } from './support/rejection.js';
+import { rejection } from '../support/rejection.js';
 
 type Received = { data: string; from: TransportAddress };
 

@@ -4,6 +4,7 @@ import type { Candidate } from '../../lib/ice/candidate-types.js';
 import type { AgentEvent, Transmit } from '../../lib/ice/events.js';
 import { METHOD_BINDING, encodeMessage, getAttribute, shortTermKey, type StunAttribute, type StunMessage, type TransportAddress } from '../../lib/stun/index.js';
 import { seededRandom } from '../../lib/util/random.js';
+import { checkSuccess } from './chrome-check.js';
 import { mustDecode } from './stun-bytes.js';
 
 export const A = { ufrag: 'aaaa', pwd: 'aaaaaaaaaaaaaaaaaaaaa1' };
@@ -65,10 +66,7 @@ export function decoded(t: Transmit): StunMessage {
 
 /** The peer's signed success answer to a check `t` that we sent, as it arrives from `t.to`. */
 export function answerTo(t: Transmit, mapped: TransportAddress = LOCAL, pwd = B.pwd): Buffer {
-  return encodeMessage(
-    { method: METHOD_BINDING, cls: 'success', transactionId: decoded(t).transactionId, attributes: [{ type: 'XOR-MAPPED-ADDRESS', value: mapped }] },
-    { integrityKey: shortTermKey(pwd), fingerprint: true },
-  );
+  return checkSuccess(decoded(t).transactionId, mapped, pwd);
 }
 
 /** Our requests among `tx` (checks and consent checks). */

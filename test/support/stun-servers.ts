@@ -1,13 +1,13 @@
 /**
- * STUN servers on loopback for gathering tests: node-stun (RFC 3489, a package
- * nobody here wrote), our own Binding responder, and a server that never answers.
+ * STUN servers on loopback for real-socket tests: node-stun (RFC 3489, a package nobody here
+ * wrote), our own Binding responder, and a server that never answers.
  */
-import * as dgram from 'node:dgram';
+import type * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { bindingResponse } from '../../../lib/stun/binding-responder.js';
-import { decodeMessage } from '../../../lib/stun/decode.js';
+import { bindUdp, closeSocket, LOOPBACK } from './udp.js';
+import { stunServerReply } from './stun-reply.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,22 +26,12 @@ interface NodeStunServer {
   _sockets: dgram.Socket[]; // private in node-stun; read only to count traffic and catch bind errors
 }
 
-function closeSocket(s: dgram.Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      s.close(() => resolve());
-    } catch {
-      resolve(); // already closed
-    }
-  });
-}
-
 /** node-stun on 127.0.0.1:P (primary) and 127.0.0.2:P+1 (secondary), P random in 40000-60000, retried if taken. */
 export async function startNodeStun(): Promise<LocalStunServer> {
   const stun = require('node-stun') as { createServer(cfg: object): NodeStunServer };
   for (let attempt = 0; attempt < 8; attempt++) {
     const port = randomInt(40000, 60000);
-    const server = stun.createServer({ primary: { host: '127.0.0.1', port }, secondary: { host: '127.0.0.2', port: port + 1 } });
+    const server = stun.createServer({ primary: { host: LOOPBACK, port }, secondary: { host: '127.0.0.2', port: port + 1 } });
     let listening = 0;
     const ready = new Promise<boolean>((resolve) => {
       server.on('log', (e) => {
@@ -55,7 +45,7 @@ export async function startNodeStun(): Promise<LocalStunServer> {
       let count = 0;
       for (const s of sockets) s.on('message', () => count++);
       return {
-        host: '127.0.0.1',
+        host: LOOPBACK,
         port,
         received: () => count,
         close: async () => {
@@ -70,31 +60,22 @@ export async function startNodeStun(): Promise<LocalStunServer> {
   throw new Error('could not bind node-stun on loopback');
 }
 
-async function bindLoopback(): Promise<dgram.Socket> {
-  const s = dgram.createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  return s;
-}
-
-/** Our own RFC 8489 Binding responder (lib/stun bindingResponse) on a socket bound to 127.0.0.1. */
-export async function startBindingResponder(): Promise<LocalStunServer> {
-  const s = await bindLoopback();
+/** Our own RFC 8489 Binding responder (lib/stun bindingResponse) on a socket bound to `address`. */
+export async function startBindingResponder(opts: { readonly address?: string; readonly software?: string } = {}): Promise<LocalStunServer> {
+  const s = await bindUdp(opts.address ?? LOOPBACK);
   let count = 0;
   s.on('message', (datagram, rinfo) => {
     count++;
-    const r = decodeMessage(datagram);
-    if (!r.ok) return;
-    const out = bindingResponse(r.message, { address: rinfo.address, port: rinfo.port, family: 4 });
+    const out = stunServerReply(datagram, { address: rinfo.address, port: rinfo.port, family: 4 }, opts.software === undefined ? {} : { software: opts.software });
     if (out) s.send(out, rinfo.port, rinfo.address);
   });
-  return { host: '127.0.0.1', port: s.address().port, received: () => count, close: () => closeSocket(s) };
+  return { host: s.address().address, port: s.address().port, received: () => count, close: () => closeSocket(s) };
 }
 
-/** A bound socket on 127.0.0.1 that counts requests and never answers. */
-export async function startSilentServer(): Promise<LocalStunServer> {
-  const s = await bindLoopback();
+/** A bound socket on `address` that counts what it receives and never answers. */
+export async function startSilentServer(address = LOOPBACK): Promise<LocalStunServer> {
+  const s = await bindUdp(address);
   let count = 0;
   s.on('message', () => count++);
-  return { host: '127.0.0.1', port: s.address().port, received: () => count, close: () => closeSocket(s) };
+  return { host: s.address().address, port: s.address().port, received: () => count, close: () => closeSocket(s) };
 }

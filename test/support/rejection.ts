@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { IceError } from '../../../lib/util/errors.js';
+import { IceError } from '../../lib/util/errors.js';
 
 /** The IceError a promise rejects with; fails the test if it resolves or rejects with anything else. */
 export async function rejection(p: Promise<unknown>): Promise<IceError> {
