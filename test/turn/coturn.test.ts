@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { TransportAddress } from '../../lib/stun/index.js';
 import { restCredentials } from '../../lib/turn/rest-credentials.js';
 import type { TurnEvent, TurnTransport } from '../../lib/turn/types.js';
-import { coturnMissing, PASS, SECRET, startCoturn, USER, type Coturn } from './support/coturn.js';
+import { coturnMissing, PASS, SECRET, startCoturn, USER, type Coturn } from '../support/coturn.js';
 import { EchoPeer, TurnDriver, type DriverOptions } from './support/turn-driver.js';
 
 const LOOPBACK = (port: number): TransportAddress => ({ address: '127.0.0.1', port, family: 4 });

@@ -22,16 +22,6 @@ export function virtualWorld(latencyMs = 10) {
   return { clock, net, agent };
 }
 
-/** Candidates, end-of-candidates and credentials handed over directly (no signalling delay). */
-export function wireDirect(a: IceAgent, b: IceAgent): void {
-  for (const [x, y] of [[a, b], [b, a]] as const) {
-    x.on('candidate', (_c, sdp) => y.addRemoteCandidate(sdp));
-    x.on('endofcandidates', () => y.addRemoteCandidate(null));
-  }
-  a.setRemoteParameters(b.localParameters);
-  b.setRemoteParameters(a.localParameters);
-}
-
 /** Tracks a promise's outcome without awaiting it. */
 export function track<T>(p: Promise<T>): { readonly value?: T; readonly error?: unknown; readonly settled: boolean } {
   const t: { value?: T; error?: unknown; settled: boolean } = { settled: false };
