@@ -12,8 +12,4 @@ export class Nat extends NatModel {
   constructor(kind: Exclude<NatKind, 'none'>, publicIp: string) {
     super(natConfigOfKind(kind, publicIp));
   }
-
-  get publicIp(): string {
-    return this.publicAddress;
-  }
 }
