@@ -6,7 +6,8 @@ import { AGENT_OPTION_NAMES } from '../../lib/agent-options.js';
 import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
 import { IceError } from '../../lib/util/errors.js';
 import { seededRandom } from '../../lib/util/random.js';
-import { VirtualNetwork, VirtualScheduler } from '../net/support/virtual-net.js';
+import { VirtualNetwork } from '../support/virtual-net.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
 
 /** The IceError `new IceAgent(options)` throws; fails if it does not throw one. */
 function constructionError(options: unknown): IceError {

@@ -4,8 +4,9 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { IceAgent } from '../../lib/ice-agent.js';
-import { STUN, collectUncaught, track, virtualWorld, wireDirect } from './support/virtual-pair.js';
-import { nextData, wire } from '../net/support/loopback.js';
+import { STUN, collectUncaught, track, virtualWorld } from './support/virtual-pair.js';
+import { nextData } from '../support/waits.js';
+import { wire } from '../support/signalling.js';
 
 class ListenerError extends Error {}
 const thrower = (what: string) => (): never => {
@@ -96,7 +97,7 @@ describe('api: listener exceptions', () => {
       const b = w.agent('10.0.0.2', { role: 'controlled' });
       const errors: unknown[] = [];
       a.on('error', (e) => errors.push(e));
-      wireDirect(a, b);
+      wire(a, b);
       const completed = track(a.waitFor(['completed']));
       await Promise.all([a.gather(), b.gather(), w.clock.runUntilTrue(() => completed.settled, 5000)]);
       expect(completed.value).to.equal('completed');

@@ -2,8 +2,9 @@
 import { expect } from 'chai';
 import { IceAgent } from '../../lib/ice-agent.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
-import { rejection } from '../net/support/rejection.js';
-import { track, virtualWorld, wireDirect } from './support/virtual-pair.js';
+import { rejection } from '../support/rejection.js';
+import { track, virtualWorld } from './support/virtual-pair.js';
+import { wire } from '../support/signalling.js';
 
 // Fast failure: a check is sent at 0 and 100 ms and gives up at 200 ms.
 const FAST_FAIL = { timers: { checkRetransmit: { rtoMs: 100, maxRequests: 2, finalWaitFactor: 1 } } };
@@ -121,7 +122,7 @@ describe('api: waitFor always settles', () => {
       throw new Error('listener');
     });
     a.on('error', (e) => errors.push(e));
-    wireDirect(a, b);
+    wire(a, b);
     const gathered = Promise.all([a.gather(), b.gather()]);
     const completed = track(a.waitFor(['completed']));
     await w.clock.runUntilTrue(() => completed.settled, 5000);

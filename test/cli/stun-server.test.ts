@@ -1,24 +1,19 @@
 // ice-probe stun-server: answers Binding requests, prints where it listens, stops on signals.
 import { expect } from 'chai';
-import * as dgram from 'node:dgram';
-import { once } from 'node:events';
 import { decodeMessage, encodeMessage, getAttribute, METHOD_BINDING, newTransactionId } from '../../lib/stun/index.js';
 import { cryptoRandom } from '../../lib/util/random.js';
+import { bindUdp, closeSocket, nextMessage } from '../support/udp.js';
 import { Proc, killAll, startStunServer } from './helpers.js';
 
 async function ask(port: number): Promise<{ response: Buffer; local: number; id: Buffer }> {
-  const socket = dgram.createSocket('udp4');
+  const socket = await bindUdp();
   try {
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     const id = newTransactionId(cryptoRandom);
+    const answer = nextMessage(socket, () => true, 'STUN response', 3000);
     socket.send(encodeMessage({ method: METHOD_BINDING, cls: 'request', transactionId: id, attributes: [] }), port, '127.0.0.1');
-    const [response] = (await Promise.race([
-      once(socket, 'message'),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no STUN response')), 3000)),
-    ])) as [Buffer];
-    return { response, local: socket.address().port, id };
+    return { response: await answer, local: socket.address().port, id };
   } finally {
-    socket.close();
+    await closeSocket(socket);
   }
 }
 

@@ -1,7 +1,7 @@
 // One scheduler timer for many agents (lib/driver/timer.ts), on the virtual clock.
 import { expect } from 'chai';
 import { SharedTimer } from '../../lib/driver/timer.js';
-import { VirtualScheduler } from '../net/support/virtual-net.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
 
 describe('driver: SharedTimer (one timer, many agents)', () => {
   it('fires each owner at its deadline, in order, with one scheduler timer armed at a time', async () => {

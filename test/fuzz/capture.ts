@@ -19,9 +19,9 @@ import { encodeMessage } from '../../lib/stun/encode.js';
 import { bindingResponse, errorResponse } from '../../lib/stun/binding-responder.js';
 import { shortTermKey } from '../../lib/stun/integrity.js';
 import { METHOD_BINDING } from '../../lib/stun/constants.js';
-import { chromeCheck } from '../security/support/agents.js';
+import { chromeCheck } from '../support/chrome-check.js';
 import { CAPTURE_CREDENTIALS as C } from './captures.js';
-import { signalGathered } from '../net/support/loopback.js';
+import { signalGathered } from '../support/signalling.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = process.argv[2] ?? join(here, '..', '..', '..', 'fixtures', 'captures');

@@ -21,10 +21,12 @@ import { udpEndpointFactory, type EndpointFactory } from '../../lib/net/datagram
 import { decodeMessage } from '../../lib/stun/decode.js';
 import { shortTermKey } from '../../lib/stun/integrity.js';
 import { DEFAULT_LIMITS } from '../../lib/ice/config.js';
-import { closeSocket, exchange, hostOf, rawSocket } from '../security/support/agents.js';
+import { closeSocket, bindUdp } from '../support/udp.js';
+import { exchange, hostOf } from '../support/loopback-agents.js';
+import { isProbeAnswer, roundTrip } from '../support/attacker.js';
 import { CAPTURE_CREDENTIALS, loadCaptures } from './captures.js';
 import { Rng, nextInput, type FuzzKind } from './mutator.js';
-import { signalGathered } from '../net/support/loopback.js';
+import { signalGathered } from '../support/signalling.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -98,9 +100,9 @@ async function fuzz(o: FuzzOptions, problems: string[]): Promise<FuzzReport> {
   D.setRemoteParameters({ ufrag: C.a.ufrag, pwd: C.a.pwd });
   const tAddr = hostOf(T);
   const dAddr = hostOf(D);
-  const fuzzer: Socket = await rawSocket();
+  const fuzzer: Socket = await bindUdp();
   let replies = 0;
-  fuzzer.on('message', () => void replies++);
+  fuzzer.on('message', (m) => void (isProbeAnswer(m) || replies++));
 
   const rng = new Rng(o.seed);
   const gen = { seeds, signKeys: [shortTermKey(C.b.pwd), randomBytes(16)] };
@@ -121,6 +123,7 @@ async function fuzz(o: FuzzOptions, problems: string[]): Promise<FuzzReport> {
 
   for (let i = 0; i < o.count; ) {
     const end = Math.min(o.count, i + batch);
+    const sentDBefore = sentD;
     for (; i < end; i++) {
       const input = nextInput(rng, gen);
       byKind[input.kind]++;
@@ -139,15 +142,10 @@ async function fuzz(o: FuzzOptions, problems: string[]): Promise<FuzzReport> {
         sentD++;
       }
     }
-    // Let the agents drain their sockets: wait until they have read what was sent (or 20 ms).
-    // (Kernel drops never arrive: stop waiting when nothing moved for a few loop turns.)
-    const until = Date.now() + 20;
-    let idle = 0;
-    while (gotT.n + gotD.n < sentT + sentD && idle < 3 && Date.now() < until) {
-      const before = gotT.n + gotD.n;
-      await new Promise((r) => setImmediate(r));
-      idle = gotT.n + gotD.n === before ? idle + 1 : 0;
-    }
+    // Flow control: a round trip to each target proves it has read and handled the whole batch
+    // (UDP between two loopback sockets arrives in order; what the kernel dropped never will).
+    await roundTrip(fuzzer, T, tAddr, 250);
+    if (sentD > sentDBefore) await roundTrip(fuzzer, D, dAddr, 250);
 
     if (!connectStarted && i >= warmup) {
       connectStarted = true;
@@ -167,7 +165,6 @@ async function fuzz(o: FuzzOptions, problems: string[]): Promise<FuzzReport> {
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  await new Promise((r) => setTimeout(r, 200));
   await connected;
 
   let dataAfter = false;

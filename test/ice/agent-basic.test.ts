@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Sim, connectPair, signalAndComplete, states } from './sim.js';
+import { Sim, connectPair, signalAndComplete, states } from '../support/sim.js';
 
 describe('IceAgentCore: host to host', () => {
   it('connects one component and completes after nomination', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Sim, componentStates, connectPair, states } from './sim.js';
+import { Sim, componentStates, connectPair, states } from '../support/sim.js';
 
 describe('IceAgentCore: two components', () => {
   it('connects and completes both components host to host, one selected pair each', () => {

@@ -2,8 +2,9 @@
 import { expect } from 'chai';
 import { PACKET_STUN } from '../../lib/ice/agent-core.js';
 import { shortTermKey, type TransportAddress } from '../../lib/stun/index.js';
-import { answerTo, B, check, decoded, drain, hostCandidate, LOCAL, newAgent, PEER, requestsIn, SOCKET } from './craft.js';
-import { Sim, connectPair, states, stunOf } from './sim.js';
+import { answerTo, B, check, decoded, drain, hostCandidate, LOCAL, newAgent, PEER, requestsIn, SOCKET } from '../support/craft.js';
+import { Sim, connectPair, states } from '../support/sim.js';
+import { stunOf } from '../support/stun-bytes.js';
 
 const NOMINATE = { role: 'ICE-CONTROLLING' as const, extra: [{ type: 'USE-CANDIDATE' as const }] };
 

@@ -1,7 +1,7 @@
 // Peer behaviours from INTEROP-NOTES.md, replayed as crafted packets against a bare core.
 import { expect } from 'chai';
 import { getAttribute } from '../../lib/stun/index.js';
-import { answerTo, B, check, decoded, drain, hostCandidate, newAgent, PEER, requestsIn, SOCKET } from './craft.js';
+import { answerTo, B, check, decoded, drain, hostCandidate, newAgent, PEER, requestsIn, SOCKET } from '../support/craft.js';
 
 const GOOG_NETWORK_INFO = { type: 'unknown' as const, code: 0xc057, value: Buffer.from('000003e7', 'hex') };
 

@@ -3,8 +3,9 @@ import { expect } from 'chai';
 import { IceAgentCore } from '../../lib/ice/agent-core.js';
 import { IceError } from '../../lib/util/errors.js';
 import { seededRandom } from '../../lib/util/random.js';
-import { A, B, LOCAL, PEER, SOCKET, check, codeOf, decoded, drain } from './craft.js';
-import { Sim, componentStates, states, stunOf, type SimAgent } from './sim.js';
+import { A, B, LOCAL, PEER, SOCKET, check, codeOf, decoded, drain } from '../support/craft.js';
+import { Sim, componentStates, states, type SimAgent } from '../support/sim.js';
+import { stunOf } from '../support/stun-bytes.js';
 
 const NOMINATE = { role: 'ICE-CONTROLLING' as const, extra: [{ type: 'USE-CANDIDATE' as const }] };
 const PEER2 = { ...PEER, port: PEER.port + 1 };

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
-import { Sim, componentStates, connectPair, firstAt, signalAndComplete, stunOf, states, type SimAgent } from './sim.js';
+import { Sim, componentStates, connectPair, firstAt, signalAndComplete, states, type SimAgent } from '../support/sim.js';
+import { stunOf } from '../support/stun-bytes.js';
 
 function completedPair(): { sim: Sim; a: SimAgent; b: SimAgent; net: { down: boolean } } {
   const net = { down: false };

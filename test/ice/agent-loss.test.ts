@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
-import { Sim, connectPair, firstAt, seededUnit, states, stunOf } from './sim.js';
+import { Sim, connectPair, firstAt, states } from '../support/sim.js';
+import { seededUnit } from '../support/random.js';
+import { stunOf } from '../support/stun-bytes.js';
 
 /** When a check transaction with this policy gives up, measured from its first request. */
 function checkGiveUpMs(): number {

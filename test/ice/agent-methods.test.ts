@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { PACKET_DROPPED } from '../../lib/ice/agent-core.js';
 import { encodeMessage, shortTermKey, type StunClass } from '../../lib/stun/index.js';
-import { A, B, codeOf, decoded, drain, newAgent, PEER, SOCKET, txId } from './craft.js';
+import { A, B, codeOf, decoded, drain, newAgent, PEER, SOCKET, txId } from '../support/craft.js';
 
 /** A check's attributes (USERNAME, PRIORITY, ICE-CONTROLLING, USE-CANDIDATE), signed, under another method. */
 function request(method: number, key: Buffer | null = shortTermKey(A.pwd), cls: StunClass = 'request'): Buffer {

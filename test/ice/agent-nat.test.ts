@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
-import { Nat, STUN_SERVER, Sim, firstAt, states, type NatKind, type SimAgent } from './sim.js';
+import { natOfKind, type NatKind } from '../support/nat.js';
+import { STUN_SERVER, Sim, firstAt, states, type SimAgent } from '../support/sim.js';
 
 interface Side {
   readonly kind: NatKind;
@@ -11,7 +12,7 @@ interface Side {
 function natPair(aSide: Side, bSide: Side): { sim: Sim; a: SimAgent; b: SimAgent; start: number } {
   const sim = new Sim();
   const mk = (name: string, s: Side, role: 'controlling' | 'controlled', pub: string): SimAgent =>
-    sim.addAgent(name, [s.ip], { role, ...(s.kind !== 'none' && { nat: new Nat(s.kind, pub) }) });
+    sim.addAgent(name, [s.ip], { role, ...(s.kind !== 'none' && { nat: natOfKind(s.kind, pub) }) });
   const a = mk('A', aSide, 'controlling', '203.0.113.1');
   const b = mk('B', bSide, 'controlled', '203.0.113.2');
   sim.gather(a, [STUN_SERVER]);
@@ -21,7 +22,7 @@ function natPair(aSide: Side, bSide: Side): { sim: Sim; a: SimAgent; b: SimAgent
   for (const [x, s] of [[a, aSide], [b, bSide]] as const) {
     const srflx = x.core.localCandidateList.filter((c) => c.type === 'srflx');
     expect(srflx, `${x.name} srflx`).to.have.length(1);
-    if (s.kind !== 'none') expect(srflx[0]!.address).to.equal(x.nat!.publicIp);
+    if (s.kind !== 'none') expect(srflx[0]!.address).to.equal(x.nat!.publicAddress);
   }
   const start = sim.now;
   sim.signal(a, b);

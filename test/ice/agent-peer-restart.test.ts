@@ -1,7 +1,7 @@
 // RFC 8445 §9 / RFC 8839 §4.4.1.1.2: new remote credentials are an ICE restart by the peer.
 import { expect } from 'chai';
 import type { AgentEvent } from '../../lib/ice/events.js';
-import { Sim, connectPair, signalAndComplete, states, type SimAgent } from './sim.js';
+import { Sim, connectPair, signalAndComplete, states, type SimAgent } from '../support/sim.js';
 
 const bothCompleted = (a: SimAgent, b: SimAgent) => () => a.core.state === 'completed' && b.core.state === 'completed';
 const since = (x: SimAgent, mark: number): AgentEvent[] => x.events.slice(mark).map((e) => e.event);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { Sim, connectPair, stunOf, states, type SimAgent } from './sim.js';
+import { Sim, connectPair, states, type SimAgent } from '../support/sim.js';
+import { stunOf } from '../support/stun-bytes.js';
 
 /** Gives `to` only the credentials of `from` (no candidates), optionally with end-of-candidates. */
 function credentialsOnly(sim: Sim, from: SimAgent, to: SimAgent, end = true): void {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { PACKET_DROPPED } from '../../lib/ice/agent-core.js';
 import { IceError } from '../../lib/util/errors.js';
-import { Sim, connectPair, signalAndComplete, states, type SimAgent } from './sim.js';
+import { Sim, connectPair, signalAndComplete, states, type SimAgent } from '../support/sim.js';
 
 function completedPair(): { sim: Sim; a: SimAgent; b: SimAgent } {
   const sim = new Sim();

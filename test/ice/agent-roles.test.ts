@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { IceRole } from '../../lib/ice/config.js';
-import { Sim, errorCodeOf, roles, states, type SimAgent } from './sim.js';
+import { Sim, roles, states, type SimAgent } from '../support/sim.js';
+import { errorCodeOf } from '../support/stun-bytes.js';
 
 const BIG = 17929064277920668017n; // above 2^63: a signed 64-bit compare would call it negative
 const MID = 2n ** 63n - 1n;

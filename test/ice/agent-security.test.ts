@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { PACKET_DROPPED, PACKET_STUN } from '../../lib/ice/agent-core.js';
 import { METHOD_BINDING, encodeMessage, getAttribute, shortTermKey, type TransportAddress } from '../../lib/stun/index.js';
-import { A, answerTo, B, check, codeOf, decoded, drain, hostCandidate, LOCAL, newAgent, OTHER_SOCKET, PEER, remoteCandidateCount, requestsIn, SOCKET, txId } from './craft.js';
+import { A, answerTo, B, check, codeOf, decoded, drain, hostCandidate, LOCAL, newAgent, OTHER_SOCKET, PEER, remoteCandidateCount, requestsIn, SOCKET, txId } from '../support/craft.js';
 
 describe('IceAgentCore: security at the core', () => {
   it('baseline: a well-formed check is answered with a signed success and proves its source', () => {

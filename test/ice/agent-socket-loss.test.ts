@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Sim, signalAndComplete, states, type SimAgent } from './sim.js';
+import { Sim, signalAndComplete, states, type SimAgent } from '../support/sim.js';
 
 function twoHostPair(): { sim: Sim; a: SimAgent; b: SimAgent } {
   const sim = new Sim();

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
 import { IceError } from '../../lib/util/errors.js';
-import { Sim, firstAt, stunOf, states, type SimAgent } from './sim.js';
+import { Sim, firstAt, states, type SimAgent } from '../support/sim.js';
+import { stunOf } from '../support/stun-bytes.js';
 
 /** Send times of `agent`'s new checks (first transmission of each request transaction). */
 function newCheckTimes(sim: Sim, agent: string, until = Infinity): number[] {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { TraceEvent } from '../../lib/ice/events.js';
-import { Sim, connectPair, signalAndComplete, type SimAgent } from './sim.js';
+import { Sim, connectPair, signalAndComplete, type SimAgent } from '../support/sim.js';
 
 function traces(a: SimAgent): { at: number; e: TraceEvent }[] {
   return a.events.flatMap(({ at, event: e }) =>

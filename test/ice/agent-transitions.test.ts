@@ -1,7 +1,8 @@
 // The seed's iceState transitions (shared/seed/iceState.wiki.txt), end to end on real agents.
 import { expect } from 'chai';
 import type { IceState } from '../../lib/ice/ice-state.js';
-import { Sim, connectPair, seededUnit, type SimAgent } from './sim.js';
+import { Sim, connectPair, type SimAgent } from '../support/sim.js';
+import { seededUnit } from '../support/random.js';
 
 type StateEvent = { at: number; state: IceState; previous: IceState; reason: string };
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { Sim, seededUnit, states, type SimAgent } from './sim.js';
+import { Sim, states, type SimAgent } from '../support/sim.js';
+import { seededUnit } from '../support/random.js';
 
 type Step = { readonly to: SimAgent; readonly apply: () => void; readonly label: string };
 

@@ -1,7 +1,7 @@
 // Remote addresses that are never one peer are refused: signalled or learned from a check.
 import { expect } from 'chai';
 import { IceError } from '../../lib/util/errors.js';
-import { B, check, drain, hostCandidate, newAgent, SOCKET } from './craft.js';
+import { B, check, drain, hostCandidate, newAgent, SOCKET } from '../support/craft.js';
 
 const UNSAFE: readonly [string, number, string][] = [
   ['0.0.0.0', 5000, 'unspecified'],

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import type { LayerInbound, Route, SocketId, SocketLayer, Transmit } from '../../lib/ice/transport.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
-import { Sim, connectPair, signalAndComplete } from './sim.js';
+import { Sim, connectPair, signalAndComplete } from '../support/sim.js';
 
 const TAG = Buffer.from('TUNL');
 

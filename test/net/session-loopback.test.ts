@@ -3,7 +3,11 @@ import { expect } from 'chai';
 import { IceAgent } from '../../lib/ice-agent.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
 import { IceError } from '../../lib/util/errors.js';
-import { baselineResourceCounts, canBind, nextData, settledResourceCounts, wire, type ResourceCounts, guardLoopbackEgress } from './support/loopback.js';
+import { baselineResourceCounts, settledResourceCounts, type ResourceCounts } from '../support/resources.js';
+import { canBind } from '../support/udp.js';
+import { nextData } from '../support/waits.js';
+import { wire } from '../support/signalling.js';
+import { loopbackEgressOnly } from '../support/egress-guard.js';
 
 function expectIceError(fn: () => unknown, code: string): void {
   let thrown: unknown;
@@ -31,13 +35,7 @@ const cases: { family: 'IPv4' | 'IPv6'; address: string; components: 1 | 2 }[] =
 
 describe('session: two agents over loopback', function () {
   this.timeout(15000);
-  let egress: ReturnType<typeof guardLoopbackEgress>;
-  before(() => {
-    egress = guardLoopbackEgress();
-  });
-  after(() => {
-    expect(egress.restore(), 'datagrams addressed outside loopback').to.deep.equal([]);
-  });
+  loopbackEgressOnly();
   let ipv6 = true;
 
   before(async () => {

@@ -2,7 +2,7 @@
 // forward every candidate as it comes) works whichever side restarts.
 import { expect } from 'chai';
 import { IceAgent } from '../../lib/ice-agent.js';
-import { nextData } from './support/loopback.js';
+import { nextData } from '../support/waits.js';
 
 function agent(role: 'controlling' | 'controlled'): IceAgent {
   return new IceAgent({ addresses: ['127.0.0.1'], includeLoopback: true, role });

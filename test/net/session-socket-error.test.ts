@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { IceAgent, type IceWarning } from '../../lib/index.js';
 import { udpEndpointFactory, type DatagramEndpoint, type EndpointFactory } from '../../lib/net/datagram-endpoint.js';
 import type { UdpEndpointHandlers } from '../../lib/net/udp-socket.js';
-import { nextData, wire } from './support/loopback.js';
+import { nextData } from '../support/waits.js';
+import { wire } from '../support/signalling.js';
 
 /** Real loopback sockets, with a handle on each one's error callback to inject a socket failure. */
 function recordingFactory(): { factory: EndpointFactory; sockets: { endpoint: DatagramEndpoint; handlers: UdpEndpointHandlers }[] } {

@@ -6,7 +6,9 @@ import { DEFAULT_TIMERS } from '../../lib/ice/config.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
 import type { RetransmitPolicy } from '../../lib/stun/transaction.js';
 import { seededRandom } from '../../lib/util/random.js';
-import { VirtualNetwork, VirtualScheduler, type NatFiltering, type NatMapping, type NetworkOptions } from './support/virtual-net.js';
+import { VirtualNetwork, type NetworkOptions } from '../support/virtual-net.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
+import type { NatFiltering, NatMapping } from '../support/nat.js';
 
 const STUN = '198.18.0.1:3478';
 const LATENCY_MS = 10;
@@ -49,9 +51,7 @@ function setup(s: Scenario) {
       role,
       components: s.components ?? 1,
       stunServers: [STUN],
-      scheduler: clock,
-      endpointFactory: net.endpointFactory,
-      interfaceSource: net.interfaceSource(address),
+      ...net.agentOptions(address),
       random: seededRandom(seed),
     });
   const a = make('100.64.1.2', 'controlling', 101);
@@ -303,9 +303,7 @@ describe('session: virtual clock and in-memory network', function () {
     const policy = DEFAULT_TIMERS.gatherRetransmit;
     const agent = new IceAgent({
       stunServers: ['198.18.0.99:3478'], // nobody bound there
-      scheduler: clock,
-      endpointFactory: net.endpointFactory,
-      interfaceSource: net.interfaceSource('198.51.100.7'),
+      ...net.agentOptions('198.51.100.7'),
       random: seededRandom(3),
     });
     const results: (string | undefined)[] = [];

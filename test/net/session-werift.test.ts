@@ -4,7 +4,9 @@ import { Candidate as WeriftCandidate, Connection } from 'werift-ice';
 import { IceAgent } from '../../lib/ice-agent.js';
 import type { IceRole } from '../../lib/ice/config.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
-import { baselineResourceCounts, nextData, settledResourceCounts, sleep, guardLoopbackEgress } from './support/loopback.js';
+import { baselineResourceCounts, settledResourceCounts } from '../support/resources.js';
+import { nextData, until } from '../support/waits.js';
+import { isLoopbackDestination as isLoopback, loopbackEgressOnly } from '../support/egress-guard.js';
 
 /**
  * A werift agent that can only touch 127.0.0.1: no host address from the OS table
@@ -23,10 +25,6 @@ function loopbackWerift(controlling: boolean): Connection {
   });
   (w as { stunServer?: unknown }).stunServer = undefined;
   return w;
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || /^127\./.test(address);
 }
 
 interface Run {
@@ -98,6 +96,12 @@ async function exchangeData(run: Run): Promise<void> {
   }
 }
 
+function sameSelectedPair(run: Run): boolean {
+  const ours = run.ours.getSelectedPair(1);
+  const theirs = run.werift.nominated;
+  return ours !== undefined && theirs !== undefined && theirs.localCandidate.port === ours.remote.port && theirs.remoteCandidate.port === ours.local.port;
+}
+
 function expectSelectedMatches(run: Run): void {
   const { ours, werift } = run;
   const pair = ours.getSelectedPair(1);
@@ -123,13 +127,7 @@ async function finish(run: Run): Promise<void> {
 
 describe('session: interop with werift-ice', function () {
   this.timeout(20000);
-  let egress: ReturnType<typeof guardLoopbackEgress>;
-  before(() => {
-    egress = guardLoopbackEgress();
-  });
-  after(() => {
-    expect(egress.restore(), 'datagrams addressed outside loopback').to.deep.equal([]);
-  });
+  loopbackEgressOnly();
 
   it('ours controlling, werift controlled: connected, same selected pair, data both ways', async () => {
     const baseline = await baselineResourceCounts();
@@ -179,7 +177,9 @@ describe('session: interop with werift-ice', function () {
         // Exactly one controlling agent afterwards.
         expect(run.ours.role === 'controlling').to.not.equal(run.werift.iceControlling);
         expect(run.ours.getSelectedPair(1)).to.not.equal(undefined);
-        await sleep(50);
+        // Data goes over the pair both sides settled on: wait until they agree on it.
+        await until(() => sameSelectedPair(run), 'both sides to select the same pair', 10_000,
+          () => `ours ${JSON.stringify(run.ours.getSelectedPair(1))}, werift ${JSON.stringify(run.werift.nominated?.toJSON())}`);
         await exchangeData(run);
       } finally {
         await finish(run);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseStunServer, resolveStunServer, DEFAULT_STUN_PORT, type LookupFn } from '../../lib/net/stun-server-spec.js';
 import { IceError } from '../../lib/util/errors.js';
-import { rejection } from './support/rejection.js';
+import { rejection } from '../support/rejection.js';
 
 describe('net/stun-server-spec', () => {
   describe('parseStunServer', () => {

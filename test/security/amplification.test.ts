@@ -14,7 +14,10 @@ import { METHOD_BINDING } from '../../lib/stun/constants.js';
 import type { StunAttribute } from '../../lib/stun/types.js';
 import { Rng, nextInput } from '../fuzz/mutator.js';
 import { loadCaptures } from '../fuzz/captures.js';
-import { chromeCheck, closeSocket, connectedPair, hostOf, rawSocket, sleep } from './support/agents.js';
+import { chromeCheck } from '../support/chrome-check.js';
+import { closeSocket, bindUdp } from '../support/udp.js';
+import { connectedPair, hostOf } from '../support/loopback-agents.js';
+import { isProbeAnswer, roundTrip } from '../support/attacker.js';
 
 describe('security: no amplification', function () {
   this.timeout(30_000);
@@ -25,8 +28,9 @@ describe('security: no amplification', function () {
 
   before(async () => {
     ({ a, b } = await connectedPair());
-    attacker = await rawSocket();
+    attacker = await bindUdp();
     attacker.on('message', (m) => {
+      if (isProbeAnswer(m)) return; // the round trips' own answers (signed: b knows who asked)
       const r = decodeMessage(m);
       const key = r.ok ? r.message.transactionId.toString('hex') : 'undecodable';
       answers.set(key, [...(answers.get(key) ?? []), m]);
@@ -70,9 +74,9 @@ describe('security: no amplification', function () {
       const r = decodeMessage(req);
       if (r.ok) byTid.set(r.message.transactionId.toString('hex'), req);
       attacker.send(req, hostOf(b).port, '127.0.0.1');
-      if (i % 64 === 63) await sleep(2);
+      // Flow control, and at the end the proof that b has handled (and answered) every request.
+      if (i % 64 === 63 || i === reqs.length - 1) await roundTrip(attacker, b);
     }
-    await sleep(500);
     let checked = 0;
     let authenticated = 0;
     const key = shortTermKey(b.localParameters.pwd);

@@ -7,7 +7,11 @@ import { once } from 'node:events';
 import { IceAgent } from '../../lib/ice-agent.js';
 import { METHOD_ALLOCATE } from '../../lib/stun/constants.js';
 import { IceError } from '../../lib/util/errors.js';
-import { chromeCheck, closeSocket, decodeOrThrow, hostOf, loopbackAgent, rawSocket } from './support/agents.js';
+import { chromeCheck } from '../support/chrome-check.js';
+import { closeSocket, bindUdp } from '../support/udp.js';
+import { mustDecode } from '../support/stun-bytes.js';
+import { hostOf, loopbackAgent } from '../support/loopback-agents.js';
+import { until } from '../support/waits.js';
 
 describe('security: consent before sending, Binding-only checks (real sockets)', function () {
   this.timeout(20_000);
@@ -44,13 +48,13 @@ describe('security: consent before sending, Binding-only checks (real sockets)',
     const v = await loopbackAgent({ role: 'controlled' });
     agents.push(v);
     v.setRemoteParameters({ ufrag: 'attk', pwd: 'attackerattackerattacker' });
-    const s = await rawSocket();
+    const s = await bindUdp();
     try {
       const forged = chromeCheck({ username: `${v.localParameters.ufrag}:attk`, pwd: v.localParameters.pwd, role: 'controlling', useCandidate: true, method: METHOD_ALLOCATE });
       const answer = once(s, 'message');
       s.send(forged, hostOf(v).port, '127.0.0.1');
       const [reply] = (await answer) as [Buffer];
-      const m = decodeOrThrow(reply);
+      const m = mustDecode(reply);
       expect([m.method, m.cls]).to.deep.equal([METHOD_ALLOCATE, 'error']);
       expect(m.attributes.find((x) => x.type === 'ERROR-CODE')).to.deep.include({ value: { code: 400, reason: 'Bad Request' } });
       expect(m.integrityOffset, 'signed: the sender authenticated').to.not.equal(undefined);
@@ -59,7 +63,7 @@ describe('security: consent before sending, Binding-only checks (real sockets)',
       // Its data is not delivered: the Allocate proved nothing.
       const unproven = v.drops.unprovenData;
       s.send(Buffer.from('data after Allocate'), hostOf(v).port, '127.0.0.1');
-      while (v.drops.unprovenData === unproven) await new Promise((r) => setImmediate(r));
+      await until(() => v.drops.unprovenData !== unproven, 'the data to be counted');
       expect(v.drops.unprovenData).to.equal(unproven + 1);
     } finally {
       await closeSocket(s);

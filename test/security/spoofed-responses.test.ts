@@ -9,34 +9,23 @@ import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { IceAgent } from '../../lib/ice-agent.js';
-import { encodeMessage } from '../../lib/stun/encode.js';
-import { shortTermKey } from '../../lib/stun/integrity.js';
-import { METHOD_BINDING } from '../../lib/stun/constants.js';
 import type { StunMessage, TransportAddress } from '../../lib/stun/types.js';
-import { closeSocket, decodeOrThrow, hostOf, loopbackAgent, rawSocket, sleep, snapshot } from './support/agents.js';
+import { bindUdp, closeSocket, nextMessage } from '../support/udp.js';
+import { mustDecode, stunOf } from '../support/stun-bytes.js';
+import { hostOf, loopbackAgent } from '../support/loopback-agents.js';
+import { until } from '../support/waits.js';
+import { snapshot } from '../support/attacker.js';
+import { checkSuccess } from '../support/chrome-check.js';
 
 const peer = { ufrag: 'spoofPeer', pwd: 'spoofPeerPasswordspoofPeer' };
 
 function success(tid: Buffer, mapped: TransportAddress, pwd = peer.pwd): Buffer {
-  return encodeMessage(
-    { method: METHOD_BINDING, cls: 'success', transactionId: tid, attributes: [{ type: 'XOR-MAPPED-ADDRESS', value: mapped }] },
-    { integrityKey: shortTermKey(pwd), fingerprint: true },
-  );
+  return checkSuccess(tid, mapped, pwd);
 }
 
 /** Resolves with the next check the agent sends to `s`. */
-function nextCheck(s: Socket, timeoutMs = 3000): Promise<StunMessage> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { s.off('message', on); reject(new Error('no check from the agent')); }, timeoutMs);
-    const on = (m: Buffer): void => {
-      const msg = decodeOrThrow(m);
-      if (msg.cls !== 'request') return;
-      clearTimeout(timer);
-      s.off('message', on);
-      resolve(msg);
-    };
-    s.on('message', on);
-  });
+async function nextCheck(s: Socket): Promise<StunMessage> {
+  return mustDecode(await nextMessage(s, (m) => stunOf(m)?.cls === 'request', 'check from the agent'));
 }
 
 describe('security: spoofed responses', function () {
@@ -48,8 +37,8 @@ describe('security: spoofed responses', function () {
 
   before(async () => {
     x = await loopbackAgent({ role: 'controlling' });
-    target = await rawSocket();
-    spoofer = await rawSocket();
+    target = await bindUdp();
+    spoofer = await bindUdp();
     const first = nextCheck(target);
     x.setRemoteParameters(peer);
     x.addRemoteCandidate(`candidate:1 1 udp 2130706431 127.0.0.1 ${target.address().port} typ host`);
@@ -67,7 +56,7 @@ describe('security: spoofed responses', function () {
     const before = snapshot(x);
     const n = x.drops.unknownTransaction;
     target.send(success(randomBytes(12), mapped()), hostOf(x).port, '127.0.0.1');
-    await sleep(150);
+    await until(() => x.drops.unknownTransaction > n, 'the response to be counted', 10_000, () => JSON.stringify(x.drops));
     expect(x.drops.unknownTransaction).to.equal(n + 1);
     expect(snapshot(x)).to.equal(before);
     expect(x.getPairs().every((p) => p.state !== 'succeeded')).to.equal(true);
@@ -77,7 +66,7 @@ describe('security: spoofed responses', function () {
     const before = snapshot(x);
     const n = x.drops.wrongSource;
     spoofer.send(success(check.transactionId, mapped()), hostOf(x).port, '127.0.0.1');
-    await sleep(150);
+    await until(() => x.drops.wrongSource > n, 'the response to be counted', 10_000, () => JSON.stringify(x.drops));
     expect(x.drops.wrongSource).to.equal(n + 1);
     expect(snapshot(x)).to.equal(before);
     expect(x.getPairs().every((p) => p.state !== 'succeeded')).to.equal(true);
@@ -87,7 +76,7 @@ describe('security: spoofed responses', function () {
     const before = snapshot(x);
     const n = x.drops.unauthenticated;
     target.send(success(check.transactionId, mapped(), 'notThePeersPasswordAtAll'), hostOf(x).port, '127.0.0.1');
-    await sleep(150);
+    await until(() => x.drops.unauthenticated > n, 'the response to be counted', 10_000, () => JSON.stringify(x.drops));
     expect(x.drops.unauthenticated).to.equal(n + 1);
     expect(snapshot(x)).to.equal(before);
   });
@@ -95,7 +84,6 @@ describe('security: spoofed responses', function () {
   it('(control) the genuine response makes the pair succeed', async () => {
     // The agent retransmits with the same transaction id; answer the latest request we saw.
     target.send(success(check.transactionId, mapped()), hostOf(x).port, '127.0.0.1');
-    await sleep(200);
-    expect(x.getPairs().some((p) => p.state === 'succeeded')).to.equal(true);
+    await until(() => x.getPairs().some((p) => p.state === 'succeeded'), 'a pair to succeed', 10_000, () => snapshot(x));
   });
 });

@@ -6,7 +6,10 @@
 import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
 import type { IceAgent } from '../../lib/ice-agent.js';
-import { chromeCheck, closeSocket, connectedPair, exchange, hostOf, rawSocket, sleep } from './support/agents.js';
+import { chromeCheck } from '../support/chrome-check.js';
+import { closeSocket, bindUdp } from '../support/udp.js';
+import { connectedPair, exchange, hostOf } from '../support/loopback-agents.js';
+import { until } from '../support/waits.js';
 
 describe('security: data from unproven addresses', function () {
   this.timeout(20_000);
@@ -19,7 +22,7 @@ describe('security: data from unproven addresses', function () {
     ({ a, b } = await connectedPair());
     await exchange(a, b, 'genuine');
     b.on('data', (_c, d) => void delivered.push(d.toString('latin1')));
-    stranger = await rawSocket();
+    stranger = await bindUdp();
   });
   after(async () => {
     await closeSocket(stranger);
@@ -36,7 +39,9 @@ describe('security: data from unproven addresses', function () {
       Buffer.from([0x00, 0x01, 0x00, 0x03, 1, 2, 3]), // first byte 0..3 but not STUN
     ];
     for (const p of payloads) stranger.send(p, hostOf(b).port, '127.0.0.1');
-    await sleep(200);
+    // Every payload ends up either delivered or counted: wait until all are accounted for.
+    await until(() => delivered.length + b.drops.unprovenData - n >= payloads.length, 'the payloads to be handled', 10_000,
+      () => `delivered ${delivered.length}, unprovenData +${b.drops.unprovenData - n}, drops ${JSON.stringify(b.drops)}`);
     expect(delivered, "no 'data' event").to.deep.equal([]);
     // None of them passes the RFC 7983 STUN demux (the last has no magic cookie): all are data.
     expect(b.drops.unprovenData - n).to.equal(payloads.length);
@@ -44,11 +49,12 @@ describe('security: data from unproven addresses', function () {
 
   it('a failed authentication attempt does not prove the address', async () => {
     const bad = chromeCheck({ username: `${b.localParameters.ufrag}:${a.localParameters.ufrag}`, pwd: 'wrongpasswordwrongpassword', role: 'controlling' });
+    const unauthenticated = b.drops.unauthenticated;
     stranger.send(bad, hostOf(b).port, '127.0.0.1');
-    await sleep(100);
+    await until(() => b.drops.unauthenticated > unauthenticated, 'the bad check to be counted');
     const n = b.drops.unprovenData;
     stranger.send(Buffer.from('now let me in'), hostOf(b).port, '127.0.0.1');
-    await sleep(150);
+    await until(() => delivered.length > 0 || b.drops.unprovenData > n, 'the data to be handled');
     expect(delivered).to.deep.equal([]);
     expect(b.drops.unprovenData).to.equal(n + 1);
   });

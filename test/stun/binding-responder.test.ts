@@ -5,7 +5,8 @@ import { encodeMessage } from '../../lib/stun/encode.js';
 import { getAttribute } from '../../lib/stun/get-attribute.js';
 import { shortTermKey, verifyIntegrity } from '../../lib/stun/integrity.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
-import { hex, mustDecode } from './helpers.js';
+import { hex } from './helpers.js';
+import { mustDecode } from '../support/stun-bytes.js';
 
 const TID = hex('0a0b0c0d0e0f101112131415');
 const source: TransportAddress = { address: '127.0.0.1', port: 40001, family: 4 };

@@ -14,7 +14,8 @@ import { getAttribute, getAttributes } from '../../lib/stun/get-attribute.js';
 import { classOf, messageType, methodOf } from '../../lib/stun/message-type.js';
 import type { StunAttribute, StunClass, TransportAddress } from '../../lib/stun/types.js';
 import { IceError } from '../../lib/util/errors.js';
-import { hex, mustDecode } from './helpers.js';
+import { hex } from './helpers.js';
+import { mustDecode } from '../support/stun-bytes.js';
 
 const TID = hex('0102030405060708090a0b0c');
 const v4: TransportAddress = { address: '203.0.113.7', port: 54321, family: 4 };

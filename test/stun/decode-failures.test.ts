@@ -5,7 +5,8 @@ import { encodeMessage } from '../../lib/stun/encode.js';
 import { getAttribute } from '../../lib/stun/get-attribute.js';
 import { verifyIntegrity } from '../../lib/stun/integrity.js';
 import type { StunDecodeFailure } from '../../lib/stun/types.js';
-import { hex, mustDecode } from './helpers.js';
+import { hex } from './helpers.js';
+import { mustDecode } from '../support/stun-bytes.js';
 
 const TID = hex('a1a2a3a4a5a6a7a8a9aaabac');
 

@@ -7,7 +7,8 @@ import {
   longTermKey, shortTermKey, verifyIntegrity, verifyIntegritySha256,
 } from '../../lib/stun/integrity.js';
 import type { StunMessageInit } from '../../lib/stun/types.js';
-import { hex, mustDecode } from './helpers.js';
+import { hex } from './helpers.js';
+import { mustDecode } from '../support/stun-bytes.js';
 
 const PASSWORD = 'asd88fgpdd777uzjYhagZg+/';
 

@@ -4,7 +4,8 @@ import { getAttribute } from '../../lib/stun/get-attribute.js';
 import { fingerprintOf, longTermKey, shortTermKey, verifyIntegrity } from '../../lib/stun/integrity.js';
 import { METHOD_BINDING } from '../../lib/stun/constants.js';
 import type { StunAttribute, StunMessage } from '../../lib/stun/types.js';
-import { fixture, hex, mustDecode } from './helpers.js';
+import { fixture, hex } from './helpers.js';
+import { mustDecode } from '../support/stun-bytes.js';
 
 // RFC 5769 §2: test vectors.
 const PASSWORD = 'VOkJxbRl1RmTxUk/WvJxBt';

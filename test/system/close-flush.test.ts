@@ -9,7 +9,8 @@
  */
 import { expect } from 'chai';
 import type { IceAgent } from '../../lib/ice-agent.js';
-import { connectedPair, exchange, sleep } from '../security/support/agents.js';
+import { connectedPair, exchange } from '../support/loopback-agents.js';
+import { until } from '../support/waits.js';
 
 describe('system: close() after send()', function () {
   this.timeout(15_000);
@@ -27,7 +28,8 @@ describe('system: close() after send()', function () {
     b.on('data', (_c, d) => void got.push(d.toString()));
     a.send(1, Buffer.from('last words'));
     await a.close();
-    await sleep(300);
+    // Lost, it never arrives: the wait fails with what b got instead.
+    await until(() => got.includes('last words'), 'the datagram sent just before close()', 5000, () => JSON.stringify(got));
     expect(got, 'the datagram sent just before close()').to.include('last words');
   });
 });

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import type { TransportAddress } from '../../lib/stun/index.js';
 import { restCredentials } from '../../lib/turn/rest-credentials.js';
 import type { TurnEvent, TurnTransport } from '../../lib/turn/types.js';
-import { coturnMissing, PASS, SECRET, startCoturn, USER, type Coturn } from './support/coturn.js';
+import { coturnMissing, PASS, SECRET, startCoturn, USER, type Coturn } from '../support/coturn.js';
+import { pace } from '../support/waits.js';
 import { EchoPeer, TurnDriver, type DriverOptions } from './support/turn-driver.js';
 
 const LOOPBACK = (port: number): TransportAddress => ({ address: '127.0.0.1', port, family: 4 });
@@ -151,7 +152,7 @@ describe('turn: TurnAllocation against coturn on loopback', function () {
       for (let i = 0; d.now() - start < 65_000; i++) {
         sentAt.set(`t-${i}`, d.now() - start);
         d.send(peer.address, Buffer.from(`t-${i}`));
-        await new Promise((r) => setTimeout(r, 500));
+        await pace(500); // a sender's pace against coturn's real-time lifetimes
       }
       await d.waitFor(() => d.received.some((x) => x.payload.toString() === `t-${sentAt.size - 1}`), 10_000, 'the last echo');
       // Every 10 s window saw echoes over the channel (loss-tolerant: no all-or-nothing count).

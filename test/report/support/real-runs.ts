@@ -2,12 +2,12 @@
  * Reports of real runs of the built CLI on 127.0.0.1: a selftest, and a peer
  * whose other side never answers (a UDP socket that only counts what arrives).
  */
-import * as dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRecord } from '../../../lib/report/read-record.js';
 import type { IceRecord } from '../../../lib/report/record.js';
 import { Proc, run } from '../../cli/helpers.js';
+import { startSilentServer } from '../../support/stun-servers.js';
 
 export interface ReportRun {
   readonly code: number | null;
@@ -33,20 +33,17 @@ export async function selftestReport(dir: string, name = 'selftest', extra: read
 export async function silentPeerReport(dir: string, timeoutS = 2): Promise<ReportRun & { readonly datagramsToSilentPeer: number }> {
   const html = join(dir, 'silent-peer.html');
   const json = join(dir, 'silent-peer.json');
-  const silent = dgram.createSocket('udp4');
-  let datagrams = 0;
-  silent.on('message', () => datagrams++);
-  await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+  const silent = await startSilentServer();
   try {
     const p = new Proc(['peer', '--host', '127.0.0.1', '--timeout', String(timeoutS), '--report', html, '--report-json', json]);
     const line = (m: object): boolean => p.child.stdin.write(JSON.stringify(m) + '\n');
     line({ type: 'params', ufrag: 'silentufrag', pwd: 'silentpasswordsilentpassword' });
-    line({ type: 'candidate', component: 1, candidate: `candidate:1 1 udp 2130706431 127.0.0.1 ${silent.address().port} typ host` });
+    line({ type: 'candidate', component: 1, candidate: `candidate:1 1 udp 2130706431 127.0.0.1 ${silent.port} typ host` });
     line({ type: 'end-of-candidates' });
     const { code } = await p.wait(timeoutS * 1000 + 15_000);
-    return { ...outcome(code, html, json, p.stdout + p.stderr), datagramsToSilentPeer: datagrams };
+    return { ...outcome(code, html, json, p.stdout + p.stderr), datagramsToSilentPeer: silent.received() };
   } finally {
-    silent.close();
+    await silent.close();
   }
 }
 

@@ -8,7 +8,8 @@ import { Recorder } from '../../../lib/report/recorder.js';
 import type { IceRecord } from '../../../lib/report/record.js';
 import type { TransportAddress } from '../../../lib/stun/types.js';
 import { seededRandom } from '../../../lib/util/random.js';
-import { VirtualNetwork, VirtualScheduler, type NetworkOptions } from '../../net/support/virtual-net.js';
+import { VirtualNetwork, type NetworkOptions } from '../../support/virtual-net.js';
+import { VirtualScheduler } from '../../support/virtual-clock.js';
 
 export interface VirtualRun {
   readonly clock: VirtualScheduler;
@@ -41,8 +42,8 @@ export function virtualRun(o: VirtualRunOptions = {}): VirtualRun {
   net.addHost('100.64.2.2', natB);
   const make = (address: string, role: 'controlling' | 'controlled', seed: number): IceAgent =>
     new IceAgent({
-      role, components: o.components ?? 1, stunServers: [`${stun.address}:${stun.port}`], scheduler: clock,
-      endpointFactory: net.endpointFactory, interfaceSource: net.interfaceSource(address), random: seededRandom(seed),
+      role, components: o.components ?? 1, stunServers: [`${stun.address}:${stun.port}`],
+      ...net.agentOptions(address), random: seededRandom(seed),
     });
   const a = make('100.64.1.2', 'controlling', 11);
   const b = make('100.64.2.2', 'controlled', 22);

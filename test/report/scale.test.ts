@@ -1,6 +1,5 @@
-// The time axis (bursts linear, quiet gaps compressed and marked), and the renderer's purity.
+// The time axis: bursts linear, quiet gaps compressed and marked. (The renderer's purity: test/purity.test.ts.)
 import { expect } from 'chai';
-import { readFileSync, readdirSync } from 'node:fs';
 import { timeScale, tickLabel } from '../../lib/report/scale.js';
 
 describe('report: time scale', () => {
@@ -50,33 +49,5 @@ describe('report: time scale', () => {
 
   it('labels ticks in ms below a second, in s above', () => {
     expect([0, 12.5, 500, 1000, 2500, 12_000].map(tickLabel)).to.deep.equal(['0 ms', '12.5 ms', '500 ms', '1 s', '2.5 s', '12 s']);
-  });
-});
-
-describe('report: the renderer is pure', () => {
-  // dist/test/report -> lib/report (sources)
-  const dir = new URL('../../../lib/report/', import.meta.url);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
-  // Built from pieces so that this file does not contain them.
-  const banned = [['dg', 'ram'], ['setTime', 'out'], ['setInter', 'val'], ['Date', '.now'], ['performance', '.now'], ['Math', '.random'], ['con', 'sole'], ['node', ':']].map((p) => p.join(''));
-
-  it('lib/report never mentions sockets, timers, clocks, randomness, the console or node: modules', () => {
-    expect(files.length).to.be.greaterThan(10);
-    for (const f of files) {
-      const text = readFileSync(new URL(f, dir), 'utf8');
-      for (const word of banned) expect(text.includes(word), `${f} mentions ${word}`).to.equal(false);
-    }
-  });
-
-  it('only the recorder (and the index) import from outside lib/report, and the recorder only types and the clock interface', () => {
-    for (const f of files) {
-      const text = readFileSync(new URL(f, dir), 'utf8');
-      const outside = [...text.matchAll(/from '(\.\.\/[^']+)'/g)].map((m) => m[1]!);
-      if (f === 'recorder.ts') expect(outside).to.deep.equal(['../ice-agent.js', '../util/clock.js', '../util/errors.js']);
-      else if (f === 'convert.ts') expect(outside.every((o) => text.includes(`import type`) && /^\.\.\/(ice|stun)\//.test(o)), f).to.equal(true);
-      else if (f === 'read-record.ts') expect(outside).to.deep.equal(['../util/errors.js']);
-      else expect(outside, f).to.deep.equal([]);
-    }
-    expect(readFileSync(new URL('recorder.ts', dir), 'utf8')).to.include("import type { IceAgentEvents } from '../ice-agent.js'");
   });
 });
