@@ -18,8 +18,8 @@ const FORBIDDEN = [
   ['Date', '.now'], ['new Da', 'te'], ['performance', '.now'], ['hrti', 'me'], ['Math', '.random'], ['con', 'sole'],
 ].map((p) => p.join(''));
 
-/** lib/util modules that are themselves pure: errors, the RandomSource interface (and its seeded source), the deadline heap. */
-const PURE_UTIL = ['util/errors', 'util/random', 'util/deadline-heap'];
+/** lib/util modules that are themselves pure: errors, the RandomSource interface (and its seeded source), the deadline heap, the FIFO. */
+const PURE_UTIL = ['util/errors', 'util/random', 'util/deadline-heap', 'util/fifo'];
 
 interface PureFolder {
   readonly name: string;
@@ -52,6 +52,7 @@ const PURE: readonly PureFolder[] = [
   { name: 'lib/turn', files: folder('turn'), atLeast: 11, mayImport: ['turn', 'stun', ...PURE_UTIL], builtins: ['node:crypto', 'node:zlib'] },
   { name: 'lib/mux', files: folder('mux'), atLeast: 6, mayImport: ['mux', 'stun', ...PURE_UTIL], builtins: [] },
   { name: 'lib/util/deadline-heap.ts', files: [join(LIB, 'util', 'deadline-heap.ts')], atLeast: 1, mayImport: ['util/errors'], builtins: [] },
+  { name: 'lib/util/fifo.ts', files: [join(LIB, 'util', 'fifo.ts')], atLeast: 1, mayImport: [], builtins: [] },
   {
     // The outer bound; which file may import what is pinned down below.
     name: 'lib/report',
