@@ -27,8 +27,6 @@ export interface AttributeRow {
   readonly kind: AttributeKind;
   /** Exact value length for a fixed-size 'bytes' attribute; -1 when any length goes. */
   readonly size: number;
-  /** Largest value a 'uint32' attribute may carry when encoding (decoding reads all 32 bits). */
-  readonly max: number;
   readonly codec: AttributeCodec<unknown>;
 }
 

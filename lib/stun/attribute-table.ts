@@ -9,8 +9,6 @@ interface AttributeSpec {
   readonly kind: AttributeKind;
   /** 'bytes' only: the exact value length (otherwise any length). */
   readonly size?: number;
-  /** 'uint32' only: the largest value the encoder accepts (the decoder reads all 32 bits). */
-  readonly max?: number;
 }
 
 /**
@@ -24,20 +22,26 @@ export const ATTRIBUTE_TABLE = {
   'MAPPED-ADDRESS': { code: 0x0001, kind: 'address' },
   'XOR-MAPPED-ADDRESS': { code: 0x0020, kind: 'xor-address' },
   USERNAME: { code: 0x0006, kind: 'text' },
+  USERHASH: { code: 0x001e, kind: 'bytes', size: 32 },
   'MESSAGE-INTEGRITY': { code: 0x0008, kind: 'bytes', size: 20 },
   'MESSAGE-INTEGRITY-SHA256': { code: 0x001c, kind: 'integrity-sha256' },
   FINGERPRINT: { code: 0x8028, kind: 'uint32' },
   'ERROR-CODE': { code: 0x0009, kind: 'error-code' },
   REALM: { code: 0x0014, kind: 'text' },
   NONCE: { code: 0x0015, kind: 'text' },
+  'PASSWORD-ALGORITHMS': { code: 0x8002, kind: 'password-algorithms' },
+  'PASSWORD-ALGORITHM': { code: 0x001d, kind: 'password-algorithm' },
   'UNKNOWN-ATTRIBUTES': { code: 0x000a, kind: 'unknown-attributes' },
   SOFTWARE: { code: 0x8022, kind: 'text' },
   'ALTERNATE-SERVER': { code: 0x8023, kind: 'address' },
+  'ALTERNATE-DOMAIN': { code: 0x8003, kind: 'text' },
   // RFC 8445 §16.1 (ICE)
   PRIORITY: { code: 0x0024, kind: 'uint32' },
   'USE-CANDIDATE': { code: 0x0025, kind: 'flag' },
   'ICE-CONTROLLED': { code: 0x8029, kind: 'uint64' },
   'ICE-CONTROLLING': { code: 0x802a, kind: 'uint64' },
+  // draft-thatcher-ice-renomination: a 24-bit count, carried in 32 bits as libwebrtc and pion do.
+  NOMINATION: { code: 0xc001, kind: 'uint32' },
   // RFC 3489 §11.2 classic attributes (node-stun and other old servers send them).
   'SOURCE-ADDRESS': { code: 0x0004, kind: 'address' },
   'CHANGED-ADDRESS': { code: 0x0005, kind: 'address' },
@@ -50,8 +54,14 @@ export const ATTRIBUTE_TABLE = {
   'XOR-PEER-ADDRESS': { code: 0x0012, kind: 'xor-address' },
   DATA: { code: 0x0013, kind: 'bytes' },
   'XOR-RELAYED-ADDRESS': { code: 0x0016, kind: 'xor-address' },
+  'REQUESTED-ADDRESS-FAMILY': { code: 0x0017, kind: 'uint8-in-32' },
+  'EVEN-PORT': { code: 0x0018, kind: 'even-port' },
   'REQUESTED-TRANSPORT': { code: 0x0019, kind: 'uint8-in-32' },
   'DONT-FRAGMENT': { code: 0x001a, kind: 'flag' },
+  'RESERVATION-TOKEN': { code: 0x0022, kind: 'bytes', size: 8 },
+  'ADDITIONAL-ADDRESS-FAMILY': { code: 0x8000, kind: 'uint8-in-32' },
+  'ADDRESS-ERROR-CODE': { code: 0x8001, kind: 'address-error-code' },
+  ICMP: { code: 0x8004, kind: 'bytes', size: 8 }, // reserved(16) type(8) code(8) error data(32), kept raw
 } as const satisfies Readonly<Record<string, AttributeSpec>>;
 
 type Table = typeof ATTRIBUTE_TABLE;
@@ -61,12 +71,12 @@ const NAMES = Object.keys(ATTRIBUTE_TABLE) as KnownAttributeType[];
 const ROWS: readonly AttributeRow[] = NAMES.map((name) => {
   const spec: AttributeSpec = ATTRIBUTE_TABLE[name];
   const codec = KIND_CODECS[spec.kind] as AttributeCodec<unknown>;
-  return { name, code: spec.code, kind: spec.kind, size: spec.size ?? -1, max: spec.max ?? 0xffffffff, codec };
+  return { name, code: spec.code, kind: spec.kind, size: spec.size ?? -1, codec };
 });
 
 /** Encoder row of { type: 'unknown' } attributes: raw bytes, the code taken from the attribute. */
 export const UNKNOWN_ROW: AttributeRow = {
-  name: 'unknown', code: -1, kind: 'bytes', size: -1, max: 0xffffffff, codec: BYTES as AttributeCodec<unknown>,
+  name: 'unknown', code: -1, kind: 'bytes', size: -1, codec: BYTES as AttributeCodec<unknown>,
 };
 
 const BY_NAME: ReadonlyMap<string, AttributeRow> = new Map(ROWS.map((row) => [row.name, row]));

@@ -1,10 +1,10 @@
 import { type AttributeCodec, attribute, checkUint, misuse } from './attribute-codec.js';
 import type { EvenPortValue } from './types.js';
 
-/** 32-bit unsigned (PRIORITY, LIFETIME, FINGERPRINT ...); the row's `max` can narrow it. */
+/** 32-bit unsigned (PRIORITY, LIFETIME, FINGERPRINT, NOMINATION ...). */
 export const UINT32: AttributeCodec<number> = {
   size(value, row) {
-    checkUint(value, row.max, row.name);
+    checkUint(value, 0xffffffff, row.name);
     return 4;
   },
   write(out, off, value) {
