@@ -47,3 +47,8 @@ export function checkUint(value: number, max: number, name: string): void {
 export function pad4(n: number): number {
   return (n + 3) & ~3;
 }
+
+/** Big-endian uint32 at `at`, without Buffer#readUInt32BE's argument checks (callers checked the length). */
+export function uint32At(buf: Buffer, at: number): number {
+  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
+}

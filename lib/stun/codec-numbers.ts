@@ -1,4 +1,4 @@
-import { type AttributeCodec, attribute, checkUint, misuse } from './attribute-codec.js';
+import { type AttributeCodec, attribute, checkUint, misuse, uint32At } from './attribute-codec.js';
 import type { EvenPortValue } from './types.js';
 
 /** 32-bit unsigned (PRIORITY, LIFETIME, FINGERPRINT, NOMINATION ...). */
@@ -11,7 +11,7 @@ export const UINT32: AttributeCodec<number> = {
     out.writeUInt32BE(value, off);
   },
   read(buf, start, len, row) {
-    return len === 4 ? attribute(row, buf.readUInt32BE(start)) : 'length';
+    return len === 4 ? attribute(row, uint32At(buf, start)) : 'length';
   },
 };
 

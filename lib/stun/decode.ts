@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { AttributeRow, ReadFailure } from './attribute-codec.js';
+import { type AttributeRow, type ReadFailure, uint32At } from './attribute-codec.js';
 import { rowWithCode } from './attribute-table.js';
 import { ATTR, CLASSIC_TRANSACTION_ID_LENGTH, FINGERPRINT_XOR, HEADER_LENGTH, MAGIC_COOKIE } from './constants.js';
 import { classOf, methodOf } from './message-type.js';
@@ -76,7 +76,7 @@ export function decodeMessage(buf: Buffer): StunDecodeResult {
 
   // RFC 8489 §14.7: CRC-32 over the message up to (excluding) FINGERPRINT, XOR 0x5354554e.
   if (fingerprintOffset >= 0
-    && ((crc32(buf.subarray(0, fingerprintOffset)) ^ FINGERPRINT_XOR) >>> 0) !== buf.readUInt32BE(fingerprintOffset + 4)) {
+    && ((crc32(buf.subarray(0, fingerprintOffset)) ^ FINGERPRINT_XOR) >>> 0) !== uint32At(buf, fingerprintOffset + 4)) {
     return fail('fingerprint-mismatch');
   }
   return { ok: true, message: message(buf, attributes, integrityOffset, integritySha256Offset, unknownRequired ?? NONE) };
@@ -93,7 +93,7 @@ function message(
   integritySha256Offset: number | undefined, unknownRequired: readonly number[],
 ): StunMessage {
   const type = (buf[0]! << 8) | buf[1]!;
-  const classic = buf.readUInt32BE(4) !== MAGIC_COOKIE;
+  const classic = uint32At(buf, 4) !== MAGIC_COOKIE;
   const base = {
     method: methodOf(type),
     cls: classOf(type),

@@ -143,7 +143,7 @@ function appendMac(
   const hmac = createHmac(algorithm, hmacKey(key)).update(out.subarray(0, off)).digest();
   out.writeUInt16BE(code, off);
   out.writeUInt16BE(length, off + 2);
-  hmac.copy(out, off + 4, 0, length);
+  hmac.copy(out, off + 4); // full-length MACs: 20 (SHA-1) or 32 (SHA-256) bytes
   return off + 4 + length;
 }
 
