@@ -1,3 +1,5 @@
+import type { ATTRIBUTE_TABLE } from './attribute-table.js';
+
 /** A UDP/TCP transport address. `family` is derived from the literal. */
 export interface TransportAddress {
   readonly address: string;
@@ -7,39 +9,76 @@ export interface TransportAddress {
 
 export type StunClass = 'request' | 'indication' | 'success' | 'error';
 
-/** RFC 8489 §14 / RFC 8445 §16 / RFC 8656 attributes, typed. Unknown ones are kept raw. */
-export type StunAttribute =
-  | { readonly type: 'MAPPED-ADDRESS'; readonly value: TransportAddress }
-  | { readonly type: 'XOR-MAPPED-ADDRESS'; readonly value: TransportAddress }
-  | { readonly type: 'USERNAME'; readonly value: string }
-  | { readonly type: 'MESSAGE-INTEGRITY'; readonly value: Buffer }
-  | { readonly type: 'MESSAGE-INTEGRITY-SHA256'; readonly value: Buffer }
-  | { readonly type: 'FINGERPRINT'; readonly value: number }
-  | { readonly type: 'ERROR-CODE'; readonly value: { readonly code: number; readonly reason: string } }
-  | { readonly type: 'UNKNOWN-ATTRIBUTES'; readonly value: readonly number[] }
-  | { readonly type: 'SOFTWARE'; readonly value: string }
-  | { readonly type: 'REALM'; readonly value: string }
-  | { readonly type: 'NONCE'; readonly value: string }
-  | { readonly type: 'PRIORITY'; readonly value: number }
-  | { readonly type: 'USE-CANDIDATE' }
-  | { readonly type: 'ICE-CONTROLLED'; readonly value: bigint }
-  | { readonly type: 'ICE-CONTROLLING'; readonly value: bigint }
-  // RFC 3489 classic attributes (node-stun and other old servers send them).
-  | { readonly type: 'SOURCE-ADDRESS'; readonly value: TransportAddress }
-  | { readonly type: 'CHANGED-ADDRESS'; readonly value: TransportAddress }
-  // RFC 5780 / RFC 8489 extras a server may send.
-  | { readonly type: 'RESPONSE-ORIGIN'; readonly value: TransportAddress }
-  | { readonly type: 'OTHER-ADDRESS'; readonly value: TransportAddress }
-  | { readonly type: 'ALTERNATE-SERVER'; readonly value: TransportAddress }
-  // RFC 8656 (TURN) attributes: decoded now so a TURN client can be added later.
-  | { readonly type: 'LIFETIME'; readonly value: number }
-  | { readonly type: 'XOR-PEER-ADDRESS'; readonly value: TransportAddress }
-  | { readonly type: 'XOR-RELAYED-ADDRESS'; readonly value: TransportAddress }
-  | { readonly type: 'DATA'; readonly value: Buffer }
-  | { readonly type: 'REQUESTED-TRANSPORT'; readonly value: number }
-  | { readonly type: 'CHANNEL-NUMBER'; readonly value: number }
-  | { readonly type: 'DONT-FRAGMENT' }
-  | { readonly type: 'unknown'; readonly code: number; readonly value: Buffer };
+/** ERROR-CODE value, RFC 8489 §14.8: code 300..699 and a reason phrase. */
+export interface ErrorCodeValue {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** ADDRESS-ERROR-CODE value, RFC 8656 §18.12: the address family (0x01 IPv4, 0x02 IPv6) a code is about. */
+export interface AddressErrorCodeValue extends ErrorCodeValue {
+  readonly family: number;
+}
+
+/** EVEN-PORT value, RFC 8656 §18.6: R asks the server to reserve the next-higher port too. */
+export interface EvenPortValue {
+  readonly reserve: boolean;
+}
+
+/** One PASSWORD-ALGORITHM(S) entry, RFC 8489 §14.11/§14.12 (0x0001 MD5, 0x0002 SHA-256, §18.5). */
+export interface PasswordAlgorithm {
+  readonly algorithm: number;
+  readonly parameters: Buffer;
+}
+
+/**
+ * The value each kind of attribute-table.ts decodes to (its codec: attribute-kinds.ts). A kind whose value is `undefined`
+ * is a flag: its attribute has no `value` property.
+ */
+export interface AttributeKindValues {
+  readonly address: TransportAddress;
+  readonly 'xor-address': TransportAddress;
+  readonly text: string;
+  readonly uint32: number;
+  readonly 'uint8-in-32': number;
+  readonly 'uint16-in-32': number;
+  readonly uint64: bigint;
+  readonly flag: undefined;
+  readonly bytes: Buffer;
+  readonly 'integrity-sha256': Buffer;
+  readonly 'error-code': ErrorCodeValue;
+  readonly 'address-error-code': AddressErrorCodeValue;
+  readonly 'unknown-attributes': readonly number[];
+  readonly 'even-port': EvenPortValue;
+  readonly 'password-algorithm': PasswordAlgorithm;
+  readonly 'password-algorithms': readonly PasswordAlgorithm[];
+}
+
+export type AttributeKind = keyof AttributeKindValues;
+
+type AttributeTable = typeof ATTRIBUTE_TABLE;
+
+/** Names of the attributes of the table (every typed attribute). */
+export type KnownAttributeType = keyof AttributeTable;
+
+type ValueOf<N extends KnownAttributeType> = AttributeKindValues[AttributeTable[N]['kind']];
+
+/** One typed attribute: `{ type, value }`, or `{ type }` for a flag. */
+export type KnownAttribute<N extends KnownAttributeType = KnownAttributeType> = {
+  readonly [K in N]: ValueOf<K> extends undefined
+    ? { readonly type: K }
+    : { readonly type: K; readonly value: ValueOf<K> };
+}[N];
+
+/** An attribute the table does not know, kept raw (RFC 8489 §14). */
+export interface UnknownAttribute {
+  readonly type: 'unknown';
+  readonly code: number;
+  readonly value: Buffer;
+}
+
+/** Every attribute of the table (attribute-table.ts), typed by its kind; unknown ones are kept raw. */
+export type StunAttribute = KnownAttribute | UnknownAttribute;
 
 export type StunAttributeType = StunAttribute['type'];
 export type AttributeOf<T extends StunAttributeType> = Extract<StunAttribute, { type: T }>;

@@ -22,8 +22,8 @@ export const DEFAULT_MAX_PERMISSIONS = 100;
 export const DEFAULT_MAX_QUEUED_PER_PEER = 4;
 /** RFC 8656 §18.7: REQUESTED-TRANSPORT protocol number for UDP. */
 export const TRANSPORT_UDP = 17;
-/** RFC 8656 §18.8 REQUESTED-ADDRESS-FAMILY (not in the lib/stun table yet: sent as a raw attribute). */
-export const ATTR_REQUESTED_ADDRESS_FAMILY = 0x0017;
+/** RFC 8656 §18.8 REQUESTED-ADDRESS-FAMILY value for IPv6 (as in XOR-MAPPED-ADDRESS's family byte). */
+export const FAMILY_IPV6 = 0x02;
 
 /** RFC 8656 §19 / RFC 8489 §14.8 error codes the client reacts to. */
 export const ERR_TRY_ALTERNATE = 300;

@@ -2,7 +2,7 @@ import {
   encodeMessage, METHOD_SEND, newTransactionId, type StunAttribute, type TransportAddress,
 } from '../stun/index.js';
 import type { RandomSource } from '../util/random.js';
-import { ATTR_REQUESTED_ADDRESS_FAMILY, TRANSPORT_UDP } from './constants.js';
+import { FAMILY_IPV6, TRANSPORT_UDP } from './constants.js';
 
 /** The family of an IP literal (IPv6 literals contain ':'). */
 export function familyOf(ip: string): 4 | 6 {
@@ -15,8 +15,8 @@ export function allocateAttributes(lifetimeS: number, family: 4 | 6): StunAttrib
     { type: 'REQUESTED-TRANSPORT', value: TRANSPORT_UDP },
     { type: 'LIFETIME', value: lifetimeS },
   ];
-  // §18.8: family byte (0x02 = IPv6) then 3 RFFU bytes. Raw until lib/stun's table knows it.
-  if (family === 6) attrs.push({ type: 'unknown', code: ATTR_REQUESTED_ADDRESS_FAMILY, value: Buffer.from([2, 0, 0, 0]) });
+  // §18.8: the family byte (0x02 = IPv6) then 3 RFFU bytes.
+  if (family === 6) attrs.push({ type: 'REQUESTED-ADDRESS-FAMILY', value: FAMILY_IPV6 });
   return attrs;
 }
 

@@ -47,6 +47,17 @@ const EVERY: readonly StunAttribute[] = [
   { type: 'REQUESTED-TRANSPORT', value: 17 },
   { type: 'CHANNEL-NUMBER', value: 0x4001 },
   { type: 'DONT-FRAGMENT' },
+  { type: 'USERHASH', value: Buffer.alloc(32, 0xab) },
+  { type: 'PASSWORD-ALGORITHM', value: { algorithm: 2, parameters: Buffer.alloc(0) } },
+  { type: 'PASSWORD-ALGORITHMS', value: [{ algorithm: 1, parameters: Buffer.alloc(0) }, { algorithm: 0x77, parameters: hex('010203') }] },
+  { type: 'ALTERNATE-DOMAIN', value: 'turn.example.org' },
+  { type: 'NOMINATION', value: 0xfffffe },
+  { type: 'REQUESTED-ADDRESS-FAMILY', value: 0x02 },
+  { type: 'EVEN-PORT', value: { reserve: true } },
+  { type: 'RESERVATION-TOKEN', value: hex('0102030405060708') },
+  { type: 'ADDITIONAL-ADDRESS-FAMILY', value: 0x02 },
+  { type: 'ADDRESS-ERROR-CODE', value: { family: 0x01, code: 440, reason: 'Address Family not Supported' } },
+  { type: 'ICMP', value: hex('0000030100000000') },
 ];
 
 describe('stun: codec round trips', () => {

@@ -34,12 +34,13 @@ describe('turn: allocation (RFC 8656 §7)', () => {
     expect(sim.client.mappedAddress).to.deep.equal(CLIENT);
   });
 
-  it('family 6 asks for an IPv6 relay with REQUESTED-ADDRESS-FAMILY (0x0017, sent raw until lib/stun knows it)', () => {
+  it('family 6 asks for an IPv6 relay with REQUESTED-ADDRESS-FAMILY (0x0017: family byte 0x02, 3 RFFU bytes)', () => {
     const sim = new RelaySim({ client: { family: 6 } });
     sim.client.start(0);
     sim.flush();
-    const attr = decoded(sim.sent[0]!).attributes.find((a) => a.type === 'unknown' && a.code === 0x0017);
-    expect(attr?.type === 'unknown' && attr.value.toString('hex')).to.equal('02000000');
+    const request = sim.sent[0]!;
+    expect(decoded(request).attributes.find((a) => a.type === 'REQUESTED-ADDRESS-FAMILY')).to.deep.equal({ type: 'REQUESTED-ADDRESS-FAMILY', value: 2 });
+    expect(request.includes(Buffer.from('0017000402000000', 'hex')), 'on the wire').to.equal(true);
   });
 
   it('refreshes at max(L/2, L - 60 s): 540 s for 600, 15 s for 30 (coturn short timers), 150 s for 300 (margin 200 s)', () => {
