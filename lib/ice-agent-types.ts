@@ -46,7 +46,8 @@ export interface IceWarning {
 
 export interface IceAgentEvents {
   statechange: [state: IceState, previous: IceState, reason: string];
-  componentstatechange: [component: number, state: ComponentState];
+  /** A component's state changed; `reason` says why in words. */
+  componentstatechange: [component: number, state: ComponentState, reason: string];
   /** A local candidate to signal; `sdp` and the candidate carry the generation's `ufrag` extension. */
   candidate: [candidate: LocalCandidate, sdp: string, ufrag: string];
   /** An ICE restart began, by `restart()` or by the peer (new remote parameters): signal `parameters` to the peer. */

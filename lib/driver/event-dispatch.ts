@@ -34,7 +34,7 @@ export function dispatchEvent(t: DispatchTarget, e: AgentEvent): void {
     case 'stun-result':
       return guard.emit('stunresult', e);
     case 'component-state':
-      return guard.emit('componentstatechange', e.component, e.state);
+      return guard.emit('componentstatechange', e.component, e.state, e.reason);
     case 'state':
       t.onState(e.state, e.reason);
       t.logger.debug('ice state', { state: e.state, previous: e.previous, reason: e.reason });

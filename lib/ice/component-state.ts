@@ -17,6 +17,24 @@ export interface ComponentFacts {
   readonly finishesOnNomination: boolean;
 }
 
+/** Why a component is in `state`, in words, from the same facts (for logs and reports). */
+export function componentReason(state: ComponentState, f: ComponentFacts): string {
+  switch (state) {
+    case 'failed':
+      return f.consentLost ? 'consent expired (RFC 7675 §5.1)' : f.pairs > 0 ? 'every pair failed' : 'no pair to check';
+    case 'disconnected':
+      return f.selected ? 'consent checks unanswered' : 'selected pair lost, checking other pairs';
+    case 'completed':
+      return f.finishesOnNomination ? 'a pair was nominated (ICE-lite)' : 'nominated pair, checks done, candidates complete';
+    case 'connected':
+      return f.selected?.nominated ? 'nominated pair, still checking or waiting for candidates' : 'a pair is valid';
+    case 'checking':
+      return f.canCheck ? 'checking pairs' : 'answering the peer';
+    default:
+      return f.canCheck ? 'no pair yet' : 'no remote parameters yet';
+  }
+}
+
 /** The per-component state the aggregator combines (seed vocabulary). */
 export function componentState(f: ComponentFacts): ComponentState {
   if (f.consentLost) return 'failed';

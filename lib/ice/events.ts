@@ -22,7 +22,8 @@ export type AgentEvent =
       readonly mapped?: TransportAddress;
       readonly error?: string;
     }
-  | { readonly type: 'component-state'; readonly component: number; readonly state: ComponentState }
+  /** A component's state changed; `reason` says why in words (the fact that decided it). */
+  | { readonly type: 'component-state'; readonly component: number; readonly state: ComponentState; readonly reason: string }
   | { readonly type: 'state'; readonly state: IceState; readonly previous: IceState; readonly reason: string }
   | { readonly type: 'selected-pair'; readonly component: number; readonly pair: PairInfo }
   | { readonly type: 'role'; readonly role: IceRole; readonly reason: string }
@@ -35,6 +36,8 @@ export type AgentEvent =
 export type TraceEvent =
   /** A pair was formed, or its state or nomination changed. */
   | { readonly type: 'pair'; readonly pair: PairInfo }
+  /** A pair left the checklist (pruned after nomination, §8.1.2; a restart; its socket lost). */
+  | { readonly type: 'pair-removed'; readonly pairId: number; readonly component: number }
   /** A check (or consent check) left; `attempt` 1 is the first transmission, 2+ retransmissions. */
   | {
       readonly type: 'check-sent';

@@ -1,13 +1,15 @@
 import type { Component } from './component.js';
-import { componentState } from './component-state.js';
+import { componentReason, componentState, type ComponentFacts } from './component-state.js';
 import type { CoreContext } from './context.js';
 import type { IceState } from './ice-state.js';
-import { pairInfo } from './pair.js';
+import { pairInfo, type CandidatePair } from './pair.js';
 import { IceStateMachine, aggregateIceState } from './state-aggregator.js';
 
 /** Derives each component's state and the aggregate iceState from the facts, and publishes changes. */
 export class StateTracker {
   private readonly machine = new IceStateMachine();
+  /** The pairs the last trace saw, to tell which left the checklist. */
+  private listed: readonly CandidatePair[] = [];
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -29,11 +31,12 @@ export class StateTracker {
       // failed is terminal until an ICE restart (W3C RTCIceTransportState): late candidates do not revive it.
       if (c.state === 'failed') continue;
       c.failover(now);
-      const state = this.evaluate(now, c);
+      const facts = this.facts(now, c);
+      const state = componentState(facts);
       if (state === c.state) continue;
       c.state = state;
       changed = `component ${c.id} ${state}`;
-      this.ctx.out.events.push({ type: 'component-state', component: c.id, state });
+      this.ctx.out.events.push({ type: 'component-state', component: c.id, state, reason: componentReason(state, facts) });
     }
     if (changed) this.moveTo(aggregateIceState(this.ctx.components.map((c) => c.state), false), `${changed} (${reason})`);
   }
@@ -48,7 +51,7 @@ export class StateTracker {
     for (const c of this.ctx.components) if (!c.selected && c.allFailedAt !== undefined && c.state !== 'failed') at(this.graceEnd(c));
   }
 
-  private evaluate(now: number, c: Component): Component['state'] {
+  private facts(now: number, c: Component): ComponentFacts {
     const { checklist, credentials, remoteEnded, gatherer, config } = this.ctx;
     let pairs = 0;
     let pending = 0;
@@ -60,7 +63,7 @@ export class StateTracker {
       peerChecked ||= p.remoteAuthenticated;
     }
     if (pending === 0 && (pairs > 0 || (remoteEnded && credentials.canCheck))) c.allFailedAt ??= now;
-    return componentState({
+    return {
       consentLost: c.consentLost,
       selected: c.selected,
       lostSelection: c.searchingAfterLoss,
@@ -73,16 +76,21 @@ export class StateTracker {
       gatheringComplete: gatherer.state === 'complete',
       consentSilent: c.silent(now),
       finishesOnNomination: config.lite,
-    });
+    };
   }
 
-  /** Publishes a `pair` trace event for every pair formed or changed since the last input. */
+  /** Publishes a `pair` trace event for every pair formed or changed since the last input, and `pair-removed` for those gone. */
   private tracePairs(): void {
-    for (const p of this.ctx.checklist.all) {
+    const { checklist, out } = this.ctx;
+    for (const p of checklist.all) {
       const key = p.nominated ? `${p.state}+` : p.state;
       if (p.reported === key) continue;
       p.reported = key;
-      this.ctx.out.events.push({ type: 'pair', pair: pairInfo(this.ctx.role, p) });
+      out.events.push({ type: 'pair', pair: pairInfo(this.ctx.role, p) });
     }
+    if (this.listed.length === checklist.all.length && this.listed.every((p, i) => p === checklist.all[i])) return;
+    const now = new Set(checklist.all);
+    for (const p of this.listed) if (!now.has(p)) out.events.push({ type: 'pair-removed', pairId: p.id, component: p.component });
+    this.listed = [...checklist.all];
   }
 }

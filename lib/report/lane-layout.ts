@@ -69,7 +69,7 @@ export function rowText(rows: LabelRows, x: number, y0: number, step: number, te
 
 const STATES = new Set([
   'starting', 'new', 'checking', 'connected', 'completed', 'failed', 'disconnected', 'closed',
-  'frozen', 'waiting', 'in-progress', 'succeeded', 'gathering', 'complete',
+  'frozen', 'waiting', 'in-progress', 'succeeded', 'gathering', 'complete', 'removed',
 ]);
 
 /** A CSS class for a state name from a record: known names only, everything else one neutral class. */
@@ -79,7 +79,7 @@ export function stateClass(state: string): string {
 
 const SHORT: Readonly<Record<string, string>> = {
   starting: 'st', checking: 'chk', connected: 'conn', completed: 'done', failed: 'FAIL', disconnected: 'disc', closed: 'cl',
-  frozen: 'fz', waiting: 'w', 'in-progress': 'in-pr', succeeded: 'ok', new: 'new',
+  frozen: 'fz', waiting: 'w', 'in-progress': 'in-pr', succeeded: 'ok', new: 'new', removed: 'gone',
 };
 
 export interface StateSpan {

@@ -24,7 +24,7 @@ export function legend(): Markup {
     el('h2', {}, 'Legend'),
     el('ul', {}, ITEMS.map(([name, cls, text]) =>
       el('li', {}, el('svg', { width: 14, height: 14, viewBox: '0 0 14 14', 'aria-hidden': 'true' }, shape(name, 7, 7, 4, cls)), ' ', text))),
-    el('p', {}, 'Bands show states over time, each named inside (or abbreviated: chk checking, conn connected, fz frozen, w waiting, in-pr in-progress, ok succeeded, FAIL failed). ' +
+    el('p', {}, 'Bands show states over time, each named inside (or abbreviated: chk checking, conn connected, fz frozen, w waiting, in-pr in-progress, ok succeeded, FAIL failed, gone removed from the checklist). ' +
       'Hatched stretches of the time axis are quiet periods drawn shorter than they lasted; their real length is written on the axis. ' +
       'Hover any mark for its details.'));
 }

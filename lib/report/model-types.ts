@@ -50,6 +50,8 @@ export interface PairView {
   /** When this pair became the selected pair of its component. */
   readonly selectedAt: number[];
   nominatedAt: number | undefined;
+  /** When it left the checklist, if it did. */
+  removedAt: number | undefined;
   /** Pair seen only in check events (its `pair` entry was lost to the bound). */
   known: boolean;
 }

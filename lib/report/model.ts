@@ -69,7 +69,7 @@ function apply(b: Builder, e: KnownEntry): void {
     case 'component-state': {
       b.components.add(e.component);
       const lane = componentLane(v, e.component);
-      change(v, e.t, `component-${e.component}`, `component ${e.component}`, `${lane[lane.length - 1]?.state ?? 'starting'} -> ${e.state}`, '');
+      change(v, e.t, `component-${e.component}`, `component ${e.component}`, `${lane[lane.length - 1]?.state ?? 'starting'} -> ${e.state}`, e.reason ?? '');
       return void lane.push({ t: e.t, state: e.state });
     }
     case 'selected-pair':
@@ -79,6 +79,12 @@ function apply(b: Builder, e: KnownEntry): void {
       return void updatePair(b, e.t, e.pair).selectedAt.push(e.t);
     case 'pair':
       return void updatePair(b, e.t, e.pair);
+    case 'pair-removed': {
+      // Its lane ends here: pruned after a nomination (§8.1.2), a restart, or a lost socket.
+      const view = pairView(b, e.t, e.pairId, e.component);
+      view.removedAt = e.t;
+      return void view.states.push({ t: e.t, state: 'removed', nominated: false });
+    }
     case 'check-sent':
       return onCheckSent(b, e);
     case 'check-result':
@@ -129,7 +135,7 @@ function pairView(b: Builder, t: number, id: number, component: number): PairVie
   if (!view) {
     view = {
       id, component, local: UNKNOWN_CANDIDATE, remote: UNKNOWN_CANDIDATE, priority: 0n, rttMs: undefined, formedAt: t,
-      states: [], checks: [], selectedAt: [], nominatedAt: undefined, known: false,
+      states: [], checks: [], selectedAt: [], nominatedAt: undefined, removedAt: undefined, known: false,
     };
     b.pairs.set(id, view);
   }

@@ -21,7 +21,7 @@ export function pairLane(ctx: LaneContext, p: PairView): Lane {
   }));
   const below = new LabelRows(1, ctx.scale.left, ctx.scale.left + ctx.scale.width);
   const body = frag(
-    el('line', { x1: ctx.scale.x(p.formedAt), x2: ctx.scale.x(ctx.endMs), y1: LINE_Y, y2: LINE_Y, class: 'axisline' }),
+    el('line', { x1: ctx.scale.x(p.formedAt), x2: ctx.scale.x(p.removedAt ?? ctx.endMs), y1: LINE_Y, y2: LINE_Y, class: 'axisline' }),
     spans.length > 0 ? stateBand(ctx.scale, spans, ctx.endMs, BAND_Y, BAND_H) : frag(),
     p.checks.map((c) => transaction(ctx, p, c, below)),
     p.nominatedAt !== undefined && marker(`pair #${p.id} nominated at ${msLabel(p.nominatedAt)}`, { nominated: p.id }, shape('flag', ctx.scale.x(p.nominatedAt), LINE_Y - 10, 3, 'nom')),

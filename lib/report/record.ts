@@ -59,11 +59,12 @@ export type KnownEntry = EntryBase &
     | { readonly type: 'candidate'; readonly candidate: CandidateRecord }
     | { readonly type: 'gathering'; readonly state: string }
     | { readonly type: 'stun-result'; readonly server: AddressRecord; readonly base: AddressRecord; readonly mapped?: AddressRecord; readonly error?: string }
-    | { readonly type: 'component-state'; readonly component: number; readonly state: string }
+    | { readonly type: 'component-state'; readonly component: number; readonly state: string; readonly reason?: string }
     | { readonly type: 'state'; readonly state: string; readonly previous: string; readonly reason: string }
     | { readonly type: 'selected-pair'; readonly component: number; readonly pair: PairRecord }
     | { readonly type: 'role'; readonly role: string; readonly reason: string }
     | { readonly type: 'pair'; readonly pair: PairRecord }
+    | { readonly type: 'pair-removed'; readonly pairId: number; readonly component: number }
     | {
         readonly type: 'check-sent';
         readonly pairId: number;

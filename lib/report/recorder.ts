@@ -195,7 +195,7 @@ type Sink = (entry: { type: string } & Record<string, unknown>) => void;
 function subscribe(agent: RecordableAgent, sink: Sink): () => void {
   const handlers: { [K in RecordedEvent]: Listener<K> } = {
     statechange: (state, previous, reason) => sink({ type: 'state', state, previous, reason }),
-    componentstatechange: (component, state) => sink({ type: 'component-state', component, state }),
+    componentstatechange: (component, state, reason) => sink({ type: 'component-state', component, state, reason }),
     candidate: (candidate) => sink({ type: 'candidate', candidate: candidateRecord(candidate) }),
     gatheringstatechange: (state) => sink({ type: 'gathering', state }),
     selectedpairchange: (component, pair) => sink({ type: 'selected-pair', component, pair: pairRecord(pair) }),

@@ -60,6 +60,7 @@ details > summary { cursor: pointer; font-weight: 600; margin: 8px 0 2px; }
 .s-disconnected .band { fill: url(#p-disconnected); stroke: var(--warn); }
 .s-failed .band { fill: url(#p-failed); stroke: var(--bad); stroke-width: 1.2; }
 .s-closed .band { fill: #e5e7eb; }
+.s-removed .band { fill: none; stroke: #d1d5db; stroke-dasharray: 1 2; }
 /* transactions */
 .span-tx { stroke: #9ca3af; stroke-width: 1; }
 .span-tx.o-success { stroke: #86a98f; }

@@ -49,3 +49,33 @@ describe('IceAgentCore: trace events (pairs and checks, for reports)', () => {
     expect(result).to.deep.include({ outcome: 'timeout', pairId: first.pairId });
   });
 });
+
+describe('IceAgentCore: why a component changed state, and pairs leaving the checklist', () => {
+  it('component-state events say why; pairs pruned after nomination and a restart are reported removed', () => {
+    const sim = new Sim();
+    const a = sim.addAgent('A', ['10.0.0.1', '10.0.0.3'], { role: 'controlling' });
+    const b = sim.addAgent('B', ['10.0.0.2'], { role: 'controlled' });
+    sim.gather(a);
+    sim.gather(b);
+    expect(signalAndComplete(sim, a, b)).to.equal(true);
+    const reasons = a.events.flatMap(({ event: e }) => (e.type === 'component-state' ? [`${e.state}: ${e.reason}`] : []));
+    expect(reasons).to.deep.equal(['checking: checking pairs', 'connected: a pair is valid', 'completed: nominated pair, checks done, candidates complete']);
+    const formed = new Set(a.events.flatMap(({ event: e }) => (e.type === 'pair' ? [e.pair.id] : [])));
+    expect(formed.size).to.equal(2);
+    a.core.restart(sim.now);
+    sim.drain();
+    const removed = a.events.flatMap(({ event: e }) => (e.type === 'pair-removed' ? [e.pairId] : []));
+    expect(new Set(removed), 'every pair of the old generation left').to.deep.equal(formed);
+    expect(removed.length, 'each once').to.equal(formed.size);
+  });
+
+  it('a component that loses consent says so', () => {
+    const sim = new Sim();
+    const [a, b] = connectPair(sim, ['10.0.0.1'], ['10.0.0.2']);
+    expect(signalAndComplete(sim, a, b)).to.equal(true);
+    b.core.close();
+    sim.run(sim.now + 40_000, () => a.core.state === 'failed');
+    const last = a.events.flatMap(({ event: e }) => (e.type === 'component-state' ? [`${e.state}: ${e.reason}`] : [])).slice(-2);
+    expect(last).to.deep.equal(['disconnected: consent checks unanswered', 'failed: consent expired (RFC 7675 §5.1)']);
+  });
+});

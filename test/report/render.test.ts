@@ -70,6 +70,18 @@ describe('report: renderer', function () {
     }
   });
 
+  it('ends a pair lane where the pair left the checklist, and shows why components changed state', () => {
+    const html = renderReport(record);
+    const removed = entriesOf(record, 'pair-removed');
+    expect(removed.length, 'the NAT run prunes pairs after nomination').to.be.greaterThan(0);
+    for (const r of removed) {
+      const lane = html.slice(html.indexOf(`data-pair="${r.pairId}"`));
+      expect(lane.slice(0, lane.indexOf('</g><g class="lane')), `pair #${r.pairId}`).to.include(`pair #${r.pairId}: removed at`);
+    }
+    for (const e of entriesOf(record, 'component-state')) expect(e.reason, 'component-state reason').to.be.a('string').and.not.equal('');
+    expect(html).to.include('a pair is valid');
+  });
+
   it('is deterministic and survives a JSON round trip unchanged', () => {
     expect(renderReport(JSON.stringify(record))).to.equal(renderReport(record));
   });
