@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { checkAgentOptions } from './agent-options.js';
 import { AgentLoop } from './driver/agent-loop.js';
+import { AgentStats, type IceStatsReport } from './driver/agent-stats.js';
 import { dispatchEvent, type DispatchTarget } from './driver/event-dispatch.js';
 import { ownEnvironment, type AgentEnvironment, type HostTransport } from './driver/environment.js';
 import { IceAgentCore, type IceParameters } from './ice/agent-core.js';
@@ -37,6 +38,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private readonly logger: Logger;
   private readonly waiters: StateWaiters;
   private readonly scheduler: Scheduler;
+  private readonly stats = new AgentStats();
   private gathering: Promise<void> | undefined;
   private gatheringComplete: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -71,7 +73,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       localParameters: () => this.core.localParameters,
     };
     this.loop = new AgentLoop(this.core, scheduler, env.timers, {
-      event: (e) => dispatchEvent(target, e),
+      event: (e) => {
+        this.stats.observe(e);
+        dispatchEvent(target, e);
+      },
       data: (component, data, from) => this.guard.emit3('data', component, data, from),
       warning: (code, message) => this.warn(code, message),
     });
@@ -116,6 +121,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   get drops(): Readonly<DropCounters> {
     return this.core.drops;
   }
+  /** Counters per pair, candidate and component, with W3C webrtc-stats names (lib/driver/agent-stats.ts). */
+  getStats(): IceStatsReport {
+    return this.stats.report(this.core, (c) => this.loop.traffic(c), this.scheduler.now());
+  }
 
   // ---- gathering ---------------------------------------------------------------
 
@@ -141,7 +150,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     const results = await Promise.all(
       (this.options.stunServers ?? []).map(async (spec) => {
         try {
-          return [await resolveStunServer(parseStunServer(spec), undefined, this.options.lookup)];
+          const parsed = parseStunServer(spec);
+          const address = await resolveStunServer(parsed, undefined, this.options.lookup);
+          this.stats.serverResolved(address, parsed);
+          return [address];
         } catch (err) {
           this.warn('ERR_STUN_SERVER', (err as Error).message);
           return [];

@@ -16,6 +16,7 @@ import { RemoteIntake } from './remote-intake.js';
 import { loseSocket } from './socket-loss.js';
 import { PacketIntake } from './packet-intake.js';
 import { StateTracker } from './states.js';
+import { CoreStatsView } from './stats.js';
 import type { HostBinding, Route, SocketId, SocketLayer, Transmit } from './transport.js';
 
 export type { HostBinding } from './transport.js';
@@ -48,6 +49,8 @@ export class IceAgentCore {
   private readonly states: StateTracker;
   private readonly intake: RemoteIntake;
   private readonly packets: PacketIntake;
+  /** Statistics (getStats): reports, and the pair counters a driver's data path updates. */
+  readonly stats: CoreStatsView;
 
   constructor(options: AgentOptions) {
     this.ctx = new CoreContext(options);
@@ -56,6 +59,7 @@ export class IceAgentCore {
     this.states = new StateTracker(this.ctx);
     this.intake = new RemoteIntake(this.ctx, this.checks);
     this.packets = new PacketIntake(this.ctx, this.incoming, (now, reason) => this.afterInput(now, reason));
+    this.stats = new CoreStatsView(this.ctx);
   }
 
   // ---- identity and state ------------------------------------------------
