@@ -24,7 +24,9 @@ export class CoarseClock {
     if (this.fresh) return;
     this.at = this.scheduler.now();
     this.fresh = true;
-    this.scheduler.schedule(this.at + this.resolutionMs, this.expire);
+    const timer = this.scheduler.schedule(this.at + this.resolutionMs, this.expire) as { unref?: () => void } | undefined;
+    // Never what keeps a process alive (or shows as a leaked handle after close()).
+    timer?.unref?.();
   }
 }
 
