@@ -1,5 +1,5 @@
 // ice-agent: the public API. The pure core is also available as 'ice-agent/core', STUN as 'ice-agent/stun'.
-export { IceAgent, type IceAgentOptions, type IceAgentEvents, type IceWarning } from './ice-agent.js';
+export { IceAgent, type IceAgentOptions, type IceAgentEvents, type IceWarning, type RestartOptions } from './ice-agent.js';
 export type { IceParameters } from './ice/agent-core.js';
 export type { Candidate, LocalCandidate, CandidateType } from './ice/candidate-types.js';
 export { parseCandidate, formatCandidate } from './ice/candidate-sdp.js';

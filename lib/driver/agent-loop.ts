@@ -177,6 +177,7 @@ export class AgentLoop implements TransportEvents {
     this.flushing = true;
     try {
       for (let t = this.core.pollTransmit(); t; t = this.core.pollTransmit()) this.transport?.sender(t.socket)?.send(t.to, t.data, t.header);
+      for (let s = this.core.pollReleasedSocket(); s !== undefined; s = this.core.pollReleasedSocket()) this.transport?.release?.(s);
       const events: AgentEvent[] = [];
       for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) events.push(e);
       this.armTimer();
