@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Row } from './stats.js';
 
-const BENCHES = ['codec', 'connect', 'datapath', 'footprint', 'inbound'] as const;
+const BENCHES = ['codec', 'connect', 'datapath', 'footprint', 'inbound', 'process-pair'] as const;
 const here = dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: string[] } {
