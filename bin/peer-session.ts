@@ -3,7 +3,7 @@
  * from stdin into the agent, and when to stop. peer.ts parses the options and builds the agent.
  */
 import { createInterface, type Interface } from 'node:readline';
-import { IceError, formatCandidate, type IceAgent, type IceState } from '../lib/index.js';
+import { IceError, formatCandidate, warmUp, type IceAgent, type IceState } from '../lib/index.js';
 import { hostPort, pairText } from './format.js';
 import type { Clock, Output } from './output.js';
 import { encodeMessage, parseIncoming, type Incoming, type PeerMessage } from './peer-protocol.js';
@@ -44,6 +44,8 @@ export class PeerSession {
   private readonly received = new Set<number>();
   /** Remote candidates that came before params. */
   private readonly pending: (() => void)[] = [];
+  /** Lines written before the params line, which goes out once the sockets are bound. */
+  private held: PeerMessage[] | undefined = [];
   private resolveExit!: (code: number) => void;
   private readonly onSignal = (signal: NodeJS.Signals): void => void this.finish(false, `interrupted by ${signal}`);
 
@@ -55,13 +57,19 @@ export class PeerSession {
     private readonly report: RunReport | undefined,
   ) {}
 
-  /** Runs until done; resolves with the exit code. */
+  /**
+   * Runs until done; resolves with the exit code. The params line goes out once the host sockets
+   * are bound and the first connection's code paths ran once (warmUp): the other side cannot use
+   * our params before our candidates anyway, and when its own arrive this process is ready.
+   */
   start(): Promise<number> {
     const exit = new Promise<number>((resolve) => (this.resolveExit = resolve));
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
     this.timer = setTimeout(() => this.timedOut(), this.cfg.timeoutMs);
-    this.writeParams();
+    void warmUp();
+    this.agent.once('candidate', () => this.releaseParams());
+    this.agent.once('endofcandidates', () => this.releaseParams());
     this.listen();
     this.readStdin();
     this.out.startStatus(() => `${this.clock.ms().toFixed(0)} ms  peer (${this.agent.role}) ${this.agent.iceState}`);
@@ -75,11 +83,22 @@ export class PeerSession {
 
   /** Nothing after "done": it is the last line (the agent still reports "closed" while closing). A closed stdout ends the process. */
   private write(m: PeerMessage): void {
+    if (this.held && m.type !== 'params') return void this.held.push(m);
     if (!this.finished || m.type === 'done') this.out.line(encodeMessage(m));
+  }
+
+  /** The params line, then what waited for it. */
+  private releaseParams(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    this.writeParams();
+    for (const m of held) this.write(m);
   }
 
   private async finish(ok: boolean, reason: string): Promise<void> {
     if (this.finished) return;
+    this.releaseParams();
     if (this.cfg.stats) this.write(statsMessage(this.agent.getStats()));
     this.finished = true;
     clearTimeout(this.timer);

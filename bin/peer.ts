@@ -68,7 +68,7 @@ export const peerCommand: Command = {
       stunServers,
       ...(hosts.length > 0 && { addresses: hosts, includeLoopback: true }),
     });
-    const report = startReport(args, out, `ice-probe peer (${role})`, { role, components, hosts, stunServers, timeoutMs });
+    const report = await startReport(args, out, `ice-probe peer (${role})`, { role, components, hosts, stunServers, timeoutMs });
     report?.add(agent, 'peer');
     return new PeerSession(agent, { components, sendText, timeoutMs, verbose, stats: args.flag('stats') }, out, clock, report).start();
   },

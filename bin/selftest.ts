@@ -160,7 +160,7 @@ export const selftestCommand: Command = {
     const timeoutMs = args.seconds('timeout', 10);
     const json = args.flag('json');
     const verbose = args.flag('verbose');
-    const report = startReport(args, out, 'ice-probe selftest', { addresses, components, timeoutMs });
+    const report = await startReport(args, out, 'ice-probe selftest', { addresses, components, timeoutMs });
     const r: Run = { out, clock: new Clock(), json, verbose, components, report, agents: [] };
     try {
       r.server = await startServer(r, addresses[0]!);

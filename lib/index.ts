@@ -8,6 +8,7 @@ export type { PairInfo, PairState } from './ice/pair.js';
 export type { IceRole, AgentTimers, AgentLimits } from './ice/config.js';
 export { DEFAULT_TIMERS, DEFAULT_LIMITS } from './ice/config.js';
 export type { GatheringState, DropCounters, TraceEvent } from './ice/events.js';
+export { warmUp } from './driver/warm-up.js';
 export type { IceStatsReport, IceTransportStats, IceCandidatePairStats, IceCandidateStats } from './driver/agent-stats.js';
 export type { TransportAddress } from './stun/types.js';
 export type { PortRange } from './net/udp-socket.js';
