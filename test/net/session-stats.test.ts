@@ -1,5 +1,6 @@
 // getStats() through the driver: data counters equal what crossed the network (virtual network
 // with loss, counted per packet), and what really went over loopback sockets.
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { IceAgent } from '../../lib/ice-agent.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
@@ -119,6 +120,15 @@ describe('getStats: the driver counts what crossed the network', function () {
       expect(pa.requestsSent).to.be.at.least(1);
       expect(pb.responsesSent).to.be.at.least(1);
       expect(JSON.parse(JSON.stringify(sa))).to.deep.equal(sa);
+      // The README's Statistics example shows these three objects: the same fields, no more, no fewer.
+      const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+      const block = /### Statistics[\s\S]*?```\n\{\n([\s\S]*?)\n\}\n```/.exec(readme)?.[1] ?? '';
+      const shown = Object.fromEntries(block.split(/\n {2}(?=\w+: \{)/).map((part) => {
+        const [head, ...fields] = part.trim().split('\n');
+        return [head!.replace(/: \{$/, ''), fields.flatMap((f) => /^ {4}(\w+):/.exec(f)?.[1] ?? [])];
+      }));
+      const local = sa.localCandidates.find((c) => c.id === pa.localCandidateId)!;
+      expect(shown).to.deep.equal({ transport: Object.keys(sa.transports[0]!), pair: Object.keys(pa), local: Object.keys(local) });
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
