@@ -12,11 +12,16 @@ export interface Connected<T> {
   readonly gatherMs: number;
   /** From both holding the other's parameters and candidates to both connected. */
   readonly connectMs: number;
+  /** The same clock, to each side's own connected. */
+  readonly controllingMs: number;
+  readonly controlledMs: number;
 }
 
 export interface OursOptions {
   readonly components?: number;
   readonly timers?: Partial<AgentTimers>;
+  /** False: the controlled agent is not given the controlling one's candidates; it learns it from its first check (peer-reflexive). */
+  readonly candidatesToControlled?: boolean;
 }
 
 /** Our agents: host candidates on 127.0.0.1 only, candidates handed over as SDP strings. */
@@ -35,16 +40,22 @@ export async function connectOurs(o: OursOptions = {}, timeoutMs = 10_000): Prom
     for (const c of [...a.localCandidates, ...b.localCandidates]) {
       if (c.address !== LOOPBACK || c.type !== 'host') throw new Error(`unexpected local candidate ${c.type} ${c.address}`);
     }
+    const connectedAt = [a, b].map((x) => {
+      let at: number | undefined;
+      x.on('statechange', (s) => void (at ??= s === 'connected' || s === 'completed' ? nowMs() : undefined));
+      return () => at!;
+    });
     const t1 = nowMs();
     a.setRemoteParameters(b.localParameters);
     b.setRemoteParameters(a.localParameters);
     for (const sdp of fromB) a.addRemoteCandidate(sdp);
-    for (const sdp of fromA) b.addRemoteCandidate(sdp);
+    if (o.candidatesToControlled !== false) for (const sdp of fromA) b.addRemoteCandidate(sdp);
     a.addRemoteCandidate(null);
     b.addRemoteCandidate(null);
     const want = ['connected', 'completed'] as const;
     await Promise.all([a.waitFor(want, timeoutMs), b.waitFor(want, timeoutMs)]);
-    return { a, b, gatherMs, connectMs: nowMs() - t1 };
+    const [ta, tb] = connectedAt.map((at) => at() - t1) as [number, number];
+    return { a, b, gatherMs, connectMs: Math.max(ta, tb), controllingMs: ta, controlledMs: tb };
   } catch (err) {
     await Promise.all([a.close(), b.close()]);
     throw err;
@@ -94,8 +105,8 @@ export async function connectWerift(timeoutMs = 10_000): Promise<Connected<Conne
     for (const c of a.localCandidates) await b.addRemoteCandidate(Candidate.fromSdp(c.toSdp()));
     await a.addRemoteCandidate(undefined);
     await b.addRemoteCandidate(undefined);
-    await withTimeout(Promise.all([a.connect(), b.connect()]), timeoutMs, 'werift connect');
-    return { a, b, gatherMs, connectMs: nowMs() - t1 };
+    const [ta, tb] = await withTimeout(Promise.all([a, b].map((x) => x.connect().then(() => nowMs() - t1))), timeoutMs, 'werift connect');
+    return { a, b, gatherMs, connectMs: Math.max(ta!, tb!), controllingMs: ta!, controlledMs: tb! };
   } catch (err) {
     await Promise.all([a.close(), b.close()]);
     throw err;

@@ -86,7 +86,7 @@ export const gatherCommand: Command = {
       ...(args.flag('include-loopback') && { includeLoopback: true }),
     });
 
-    const report = startReport(args, out, 'ice-probe gather', { stunServers, interfaces, addresses, timeoutMs });
+    const report = await startReport(args, out, 'ice-probe gather', { stunServers, interfaces, addresses, timeoutMs });
     report?.add(agent, 'local');
     const candidates: LocalCandidate[] = [];
     const results: StunResult[] = [];

@@ -2,6 +2,7 @@
  * The `peer` signalling protocol: JSON Lines, one object per line, unknown
  * types ignored. This file only knows the shapes; peer.ts drives the agent.
  */
+import type { IceStatsReport } from '../lib/index.js';
 
 export type Role = 'controlling' | 'controlled';
 
@@ -46,9 +47,14 @@ export interface DoneMessage {
   readonly reason: string;
 }
 
+/** With --stats, just before `done`: the agent's getStats() report. */
+export interface StatsMessage extends IceStatsReport {
+  readonly type: 'stats';
+}
+
 export type PeerMessage =
   | ParamsMessage | CandidateMessage | EndOfCandidatesMessage | StateMessage
-  | SelectedMessage | ReceivedMessage | DoneMessage;
+  | SelectedMessage | ReceivedMessage | StatsMessage | DoneMessage;
 
 /** What a peer acts on from stdin. */
 export type Incoming =

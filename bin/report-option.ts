@@ -6,7 +6,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { IceAgent } from '../lib/index.js';
-import { Recorder, renderReport } from '../lib/report/index.js';
 import { HELP_OPTION, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import type { Command } from './command.js';
 import type { Output } from './output.js';
@@ -28,11 +27,15 @@ export interface RunReport {
   finish(ok: boolean, reason: string): void;
 }
 
-/** A report for this run if `--report` or `--report-json` was given, otherwise undefined. */
-export function startReport(args: ParsedArgs, out: Output, title: string, options: Readonly<Record<string, unknown>>): RunReport | undefined {
+/**
+ * A report for this run if `--report` or `--report-json` was given, otherwise undefined. The
+ * renderer is loaded only then: a run without a report does not pay for its modules at start-up.
+ */
+export async function startReport(args: ParsedArgs, out: Output, title: string, options: Readonly<Record<string, unknown>>): Promise<RunReport | undefined> {
   const html = args.string('report');
   const json = args.string('report-json');
   if (html === undefined && json === undefined) return undefined;
+  const { Recorder, renderReport } = await import('../lib/report/index.js');
   const recorder = new Recorder({ title, options });
   let done = false;
   return {
@@ -76,6 +79,7 @@ export const reportCommand: Command = {
     const from = args.string('from');
     const to = args.string('report');
     if (from === undefined || to === undefined) throw new UsageError('needs --from FILE.json and --report FILE.html', reportCommand.spec.usage);
+    const { renderReport } = await import('../lib/report/index.js');
     let html: string;
     try {
       html = renderReport(readFileSync(from, 'utf8'));

@@ -6,7 +6,7 @@
  * The result is a snapshot: arrays and timer records are copied, so changing
  * the caller's object afterwards changes nothing.
  */
-import { isIP } from 'node:net';
+import { ipFamily } from './util/ip-family.js';
 import { inspect } from 'node:util';
 import { DEFAULT_TIMERS, type AgentLimits, type AgentTimers } from './ice/config.js';
 import { parseStunServer } from './net/stun-server-spec.js';
@@ -152,7 +152,7 @@ const nonEmptyString: Check = (v, name) => {
 };
 
 const ipLiteral: Check = (v, name) => {
-  if (typeof v !== 'string' || isIP(v) === 0) throw invalid(name, 'an IP address literal', v);
+  if (typeof v !== 'string' || ipFamily(v) === 0) throw invalid(name, 'an IP address literal', v);
   if (v.includes('%')) throw invalid(name, 'an IP address without a zone (to pick a link, name its interface in `interfaces`)', v);
   if (v === '0.0.0.0' || /^[0:]+$/.test(v)) throw invalid(name, 'a host address, not the unspecified address (leave `addresses` out to use every address)', v);
   return v;

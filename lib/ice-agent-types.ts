@@ -38,6 +38,17 @@ export interface IceAgentOptions extends AddressFilterOptions {
   readonly lookup?: LookupFn;
 }
 
+/** How `restart()` restarts. */
+export interface RestartOptions {
+  /**
+   * Gather anew (the host changed network: Wi-Fi to wired, a VPN came up): enumerate the
+   * interfaces again, bind sockets on new addresses, ask the STUN servers again from every host,
+   * and close the sockets of addresses that are gone, each once no selected pair uses it (the
+   * selected pair keeps carrying data until the new generation selects one).
+   */
+  readonly regather?: boolean;
+}
+
 /** Something went wrong that the agent survived (socket error, unresolvable STUN server...). */
 export interface IceWarning {
   readonly code: string;

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { checkAgentOptions } from './agent-options.js';
 import { AgentLoop } from './driver/agent-loop.js';
+import { AgentStats, type IceStatsReport } from './driver/agent-stats.js';
 import { dispatchEvent, type DispatchTarget } from './driver/event-dispatch.js';
 import { ownEnvironment, type AgentEnvironment, type HostTransport } from './driver/environment.js';
+import { unboundAddresses, vanishedHosts } from './driver/regather.js';
 import { IceAgentCore, type IceParameters } from './ice/agent-core.js';
 import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
 import { parseCandidate } from './ice/candidate-sdp.js';
@@ -10,18 +12,20 @@ import type { IceRole } from './ice/config.js';
 import type { DropCounters, GatheringState } from './ice/events.js';
 import type { ComponentState, IceState, W3CIceTransportState } from './ice/ice-state.js';
 import type { PairInfo } from './ice/pair.js';
-import type { IceAgentEvents, IceAgentOptions } from './ice-agent-types.js';
+import type { IceAgentEvents, IceAgentOptions, RestartOptions } from './ice-agent-types.js';
 import { ListenerGuard } from './listener-guard.js';
 import { selectHostAddresses } from './net/interfaces.js';
 import type { Scheduler } from './net/scheduler.js';
 import { parseStunServer, resolveStunServer } from './net/stun-server-spec.js';
 import { StateWaiters } from './state-waiters.js';
 import type { TransportAddress } from './stun/types.js';
+import type { HostBinding, SocketId } from './ice/transport.js';
+import type { HostAddress } from './net/interfaces.js';
 import { IceError } from './util/errors.js';
 import { silentLogger, type Logger } from './util/logger.js';
 import { cryptoRandom } from './util/random.js';
 
-export type { IceAgentEvents, IceAgentOptions, IceWarning } from './ice-agent-types.js';
+export type { IceAgentEvents, IceAgentOptions, IceWarning, RestartOptions } from './ice-agent-types.js';
 
 /**
  * An ICE agent on node:dgram sockets (RFC 8445): the public façade. It validates the options,
@@ -37,7 +41,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private readonly logger: Logger;
   private readonly waiters: StateWaiters;
   private readonly scheduler: Scheduler;
+  private readonly stats = new AgentStats();
   private gathering: Promise<void> | undefined;
+  /** Host sockets retired by re-gathering, until the transport released them. */
+  private readonly retired = new Set<SocketId>();
   private gatheringComplete: (() => void) | undefined;
   private closing: Promise<void> | undefined;
 
@@ -71,7 +78,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       localParameters: () => this.core.localParameters,
     };
     this.loop = new AgentLoop(this.core, scheduler, env.timers, {
-      event: (e) => dispatchEvent(target, e),
+      event: (e) => {
+        this.stats.observe(e);
+        dispatchEvent(target, e);
+      },
       data: (component, data, from) => this.guard.emit3('data', component, data, from),
       warning: (code, message) => this.warn(code, message),
     });
@@ -116,6 +126,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   get drops(): Readonly<DropCounters> {
     return this.core.drops;
   }
+  /** Counters per pair, candidate and component, with W3C webrtc-stats names (lib/driver/agent-stats.ts). */
+  getStats(): IceStatsReport {
+    return this.stats.report(this.core, (c) => this.loop.traffic(c), this.scheduler.now());
+  }
 
   // ---- gathering ---------------------------------------------------------------
 
@@ -141,7 +155,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     const results = await Promise.all(
       (this.options.stunServers ?? []).map(async (spec) => {
         try {
-          return [await resolveStunServer(parseStunServer(spec), undefined, this.options.lookup)];
+          const parsed = parseStunServer(spec);
+          const address = await resolveStunServer(parsed, undefined, this.options.lookup);
+          this.stats.serverResolved(address, parsed);
+          return [address];
         } catch (err) {
           this.warn('ERR_STUN_SERVER', (err as Error).message);
           return [];
@@ -184,12 +201,56 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   /**
    * ICE restart: new local parameters, readable from `localParameters` when this returns (signal
    * them); the candidates of the new generation are emitted after this call returns, as `gather()`
-   * does, so they follow the parameters. Data keeps flowing on the old pair meanwhile.
+   * does, so they follow the parameters. Data keeps flowing on the old pair meanwhile. With
+   * `regather`, the interfaces are enumerated again (see RestartOptions). Resolves when the new
+   * generation's gathering is complete; never rejects (socket and STUN failures are warnings).
    */
-  restart(): void {
+  restart(options: RestartOptions = {}): Promise<void> {
     this.assertOpen();
-    this.core.restart(this.scheduler.now());
+    if (typeof options !== 'object' || options === null || !['undefined', 'boolean'].includes(typeof options.regather)) {
+      throw new IceError('ERR_INVALID_ARGUMENT', `restart options: expected { regather?: boolean }, got ${String(options)}`);
+    }
+    const now = this.scheduler.now();
+    if (options.regather === true) this.retireVanished(now);
+    this.core.restart(now, undefined, { regather: options.regather === true });
     queueMicrotask(() => this.loop.flush());
+    if (options.regather !== true) return Promise.resolve();
+    // After the gathering under way, if any: its sockets are compared too.
+    const run = (this.gathering ?? Promise.resolve()).catch(() => undefined).then(() => this.regather());
+    this.gathering = run;
+    return run;
+  }
+
+  /** Retires the hosts whose address is gone; their sockets close once no selected pair uses them. */
+  private retireVanished(now: number): void {
+    if (!this.hosts.bindings) throw new IceError('ERR_UNSUPPORTED', 'this agent\'s sockets are lent by a server: it cannot re-gather');
+    const { addresses } = selectHostAddresses(this.options, this.options.interfaceSource);
+    this.retire(now, this.hosts.bindings(), addresses);
+  }
+
+  private retire(now: number, bound: readonly HostBinding[], addresses: readonly HostAddress[]): void {
+    for (const h of vanishedHosts(bound, addresses)) {
+      this.retired.add(h.socket);
+      this.core.retireHost(now, h.socket);
+    }
+  }
+
+  /** Binds the addresses that are new, asks the STUN servers from every host again, completes the generation's gathering. */
+  private async regather(): Promise<void> {
+    if (this.core.isClosed) return;
+    const { addresses, warnings } = selectHostAddresses(this.options, this.options.interfaceSource);
+    for (const w of warnings) this.warn(w.code, w.message);
+    let bound = this.hosts.bindings?.() ?? [];
+    this.loop.run((now) => this.retire(now, bound, addresses));
+    // A retired socket (closed once unused) does not count as bound: its address may be back.
+    bound = bound.filter((b) => !this.retired.has(b.socket));
+    for (const s of this.retired) if (!(this.hosts.bindings?.() ?? []).some((b) => b.socket === s)) this.retired.delete(s);
+    const fresh = await this.hosts.bind(unboundAddresses(bound, addresses), this.core.config.components);
+    const servers = await this.resolveServers();
+    if (this.core.isClosed) return;
+    const done = new Promise<void>((resolve) => (this.gatheringComplete = resolve));
+    this.loop.run((now) => this.core.startGathering(now, fresh, servers));
+    await done;
   }
 
   // ---- data ------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // ice-agent: the public API. The pure core is also available as 'ice-agent/core', STUN as 'ice-agent/stun'.
-export { IceAgent, type IceAgentOptions, type IceAgentEvents, type IceWarning } from './ice-agent.js';
+export { IceAgent, type IceAgentOptions, type IceAgentEvents, type IceWarning, type RestartOptions } from './ice-agent.js';
 export type { IceParameters } from './ice/agent-core.js';
 export type { Candidate, LocalCandidate, CandidateType } from './ice/candidate-types.js';
 export { parseCandidate, formatCandidate } from './ice/candidate-sdp.js';
@@ -8,6 +8,8 @@ export type { PairInfo, PairState } from './ice/pair.js';
 export type { IceRole, AgentTimers, AgentLimits } from './ice/config.js';
 export { DEFAULT_TIMERS, DEFAULT_LIMITS } from './ice/config.js';
 export type { GatheringState, DropCounters, TraceEvent } from './ice/events.js';
+export { warmUp } from './driver/warm-up.js';
+export type { IceStatsReport, IceTransportStats, IceCandidatePairStats, IceCandidateStats } from './driver/agent-stats.js';
 export type { TransportAddress } from './stun/types.js';
 export type { PortRange } from './net/udp-socket.js';
 export type { AddressFilterOptions, HostAddress } from './net/interfaces.js';

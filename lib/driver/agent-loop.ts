@@ -1,10 +1,12 @@
 import { PACKET_DROPPED, PACKET_STUN, type IceAgentCore } from '../ice/agent-core.js';
 import type { AgentEvent } from '../ice/events.js';
+import { newPairCounters, type PairCounters } from '../ice/pair.js';
 import type { SocketId } from '../ice/transport.js';
 import type { TransportAddress } from '../stun/types.js';
 import type { Scheduler } from '../net/scheduler.js';
 import { IceError } from '../util/errors.js';
 import type { AgentTimer, SharedTimer } from './timer.js';
+import { coarseClockOf, type CoarseClock } from './coarse-clock.js';
 import type { DatagramSender, Transport, TransportEvents } from './transport.js';
 
 /** Where the loop delivers what the core produced. */
@@ -16,8 +18,22 @@ export interface LoopOutput {
   warning(code: string, message: string): void;
 }
 
+/** Application data on one component, whatever the pair (W3C RTCTransportStats counters). */
+export interface ComponentTraffic {
+  packetsSent: number;
+  bytesSent: number;
+  packetsReceived: number;
+  bytesReceived: number;
+}
+
+/** Where the data path counts a datagram: its pair's counters and its component's. */
+interface Counted {
+  counters: PairCounters;
+  total: ComponentTraffic;
+}
+
 /** A component's route, valid while the core's routeEpoch holds. */
-interface CachedRoute {
+interface CachedRoute extends Counted {
   readonly epoch: number;
   readonly sender: DatagramSender;
   readonly to: TransportAddress;
@@ -25,11 +41,33 @@ interface CachedRoute {
 }
 
 /** The remote a socket last delivered data from, trusted while the core's routeEpoch holds. */
-interface DataSource {
+interface DataSource extends Counted {
   epoch: number;
   address: string;
   port: number;
   component: number;
+}
+
+// Counting is a few increments on objects that already exist: nothing is allocated per datagram
+// (the time goes field to field: a double passed or returned through a call may be boxed).
+function countSent(c: Counted, bytes: number, clock: CoarseClock): void {
+  const p = c.counters;
+  p.packetsSent++;
+  p.bytesSent += bytes;
+  clock.update();
+  p.lastPacketSentAt = clock.at;
+  c.total.packetsSent++;
+  c.total.bytesSent += bytes;
+}
+
+function countReceived(c: Counted, bytes: number, clock: CoarseClock): void {
+  const p = c.counters;
+  p.packetsReceived++;
+  p.bytesReceived += bytes;
+  clock.update();
+  p.lastPacketReceivedAt = clock.at;
+  c.total.packetsReceived++;
+  c.total.bytesReceived += bytes;
 }
 
 /**
@@ -44,6 +82,11 @@ export class AgentLoop implements TransportEvents {
   private flushing = false;
   private readonly routes: (CachedRoute | undefined)[] = [];
   private readonly sources: (DataSource | undefined)[] = [];
+  private readonly totals: ComponentTraffic[];
+  /** Counts data that no pair carried (the transport totals still include it). */
+  private readonly unpaired = newPairCounters();
+  /** Timestamps for data statistics: a clock read at most once a millisecond. */
+  private readonly clock: CoarseClock;
   private whenDrained: (() => void) | undefined;
 
   constructor(
@@ -56,6 +99,13 @@ export class AgentLoop implements TransportEvents {
       this.core.handleTimeout(this.scheduler.now());
       this.flush();
     });
+    this.clock = coarseClockOf(scheduler);
+    this.totals = Array.from({ length: core.config.components + 1 }, () => ({ packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0 }));
+  }
+
+  /** The application data a component sent and received so far. */
+  traffic(component: number): Readonly<ComponentTraffic> | undefined {
+    return component >= 1 ? this.totals[component] : undefined;
   }
 
   /** Runs a core verb at the current time, then sends and tells what it produced. */
@@ -67,16 +117,25 @@ export class AgentLoop implements TransportEvents {
   /** The data path: one datagram on the component's route. */
   send(component: number, data: Buffer): void {
     const cached = this.routes[component];
-    if (cached !== undefined && cached.epoch === this.core.routeEpoch) return cached.sender.send(cached.to, data, cached.header);
+    if (cached !== undefined && cached.epoch === this.core.routeEpoch) {
+      countSent(cached, data.length, this.clock);
+      return cached.sender.send(cached.to, data, cached.header);
+    }
     // Closed first: the sockets are gone even if the core still remembers a selected pair.
     if (this.core.isClosed) throw new IceError('ERR_CLOSED', 'the agent is closed');
     const route = this.core.route(component);
     if (!route) throw new IceError('ERR_NO_SELECTED_PAIR', `component ${component} has no selected pair yet`);
+    const counted: Counted = { counters: this.core.stats.routeCounters(component) ?? this.unpaired, total: this.totals[component]! };
     // Framing that changes with every datagram (a TURN Send indication) is the core's to write.
-    if (route.wrapped) return this.run((now) => this.core.sendData(now, component, data));
+    if (route.wrapped) {
+      countSent(counted, data.length, this.clock);
+      return this.run((now) => this.core.sendData(now, component, data));
+    }
     const sender = this.transport?.sender(route.socket);
     if (!sender) throw new IceError('ERR_SOCKET', `the socket of component ${component}'s route is gone`);
-    this.routes[component] = { epoch: this.core.routeEpoch, sender, to: route.to, header: route.header };
+    const fresh: CachedRoute = { epoch: this.core.routeEpoch, sender, to: route.to, header: route.header, ...counted };
+    this.routes[component] = fresh;
+    countSent(fresh, data.length, this.clock);
     sender.send(route.to, data, route.header);
   }
 
@@ -84,9 +143,11 @@ export class AgentLoop implements TransportEvents {
     // Hot path: more data from the source this socket last delivered, not STUN (RFC 7983 first byte > 3).
     const last = this.sources[socket];
     if (last !== undefined && data.length > 0 && data[0]! > 3 && last.epoch === this.core.routeEpoch && last.port === from.port && last.address === from.address) {
+      countReceived(last, data.length, this.clock);
       return this.out.data(last.component, data, from);
     }
-    const r = this.core.handlePacket(this.scheduler.now(), socket, from, data);
+    const now = this.scheduler.now();
+    const r = this.core.handlePacket(now, socket, from, data);
     if (r === PACKET_STUN) {
       if (this.core.lastAuthenticated) this.transport?.authenticated?.(socket, from);
       return this.flush();
@@ -96,7 +157,8 @@ export class AgentLoop implements TransportEvents {
     if (this.core.hasPendingEvents) this.flush();
     const payload = this.core.lastData;
     // Only datagrams delivered as they came are cached: unwrapped (relayed) ones need the core every time.
-    if (payload === data) this.remember(socket, from, r);
+    if (payload === data) countReceived(this.remember(socket, from, r), payload.length, this.clock);
+    else this.countRelayed(r, payload.length);
     this.out.data(r, payload, from);
   }
 
@@ -115,6 +177,7 @@ export class AgentLoop implements TransportEvents {
     this.flushing = true;
     try {
       for (let t = this.core.pollTransmit(); t; t = this.core.pollTransmit()) this.transport?.sender(t.socket)?.send(t.to, t.data, t.header);
+      for (let s = this.core.pollReleasedSocket(); s !== undefined; s = this.core.pollReleasedSocket()) this.transport?.release?.(s);
       const events: AgentEvent[] = [];
       for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) events.push(e);
       this.armTimer();
@@ -156,12 +219,22 @@ export class AgentLoop implements TransportEvents {
     });
   }
 
-  private remember(socket: SocketId, from: TransportAddress, component: number): void {
-    const source = (this.sources[socket] ??= { epoch: -1, address: '', port: 0, component: 0 });
+  /** Relayed data reaches the loop wrapped: it counts for its component, not for a pair (yet). */
+  private countRelayed(component: number, bytes: number): void {
+    this.unpaired.packetsReceived++;
+    this.totals[component]!.packetsReceived++;
+    this.totals[component]!.bytesReceived += bytes;
+  }
+
+  private remember(socket: SocketId, from: TransportAddress, component: number): DataSource {
+    const source = (this.sources[socket] ??= { epoch: -1, address: '', port: 0, component: 0, counters: this.unpaired, total: this.totals[0]! });
     source.epoch = this.core.routeEpoch;
     source.address = from.address;
     source.port = from.port;
     source.component = component;
+    source.counters = this.core.stats.countersOf(socket, from) ?? this.unpaired;
+    source.total = this.totals[component]!;
+    return source;
   }
 
   private armTimer(): void {

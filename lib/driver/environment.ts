@@ -11,6 +11,8 @@ import type { Transport, TransportEvents } from './transport.js';
 export interface HostTransport extends Transport {
   /** The sockets of the agent's host candidates (one per address and component). */
   bind(addresses: readonly HostAddress[], components: number): Promise<HostBinding[]>;
+  /** The sockets bound so far and not released; re-gathering compares their addresses with the machine's. */
+  bindings?(): readonly HostBinding[];
 }
 
 /**

@@ -9,6 +9,9 @@ import type { DatagramSender, Transport, TransportEvents } from './transport.js'
 /** An agent's own UDP sockets: one per (host address, component), each a host candidate's socket. */
 export class HostSockets implements Transport {
   private readonly endpoints = new Map<SocketId, DatagramEndpoint>();
+  private readonly bound = new Map<SocketId, HostBinding>();
+  /** Sockets released one by one, still closing: close() waits for them too. */
+  private readonly closing = new Set<Promise<void>>();
   private nextSocket = 1;
   private closed = false;
 
@@ -30,11 +33,25 @@ export class HostSockets implements Transport {
     return hosts.sort((x, y) => x.component - y.component || x.interfaceRank - y.interfaceRank);
   }
 
+  bindings(): readonly HostBinding[] {
+    return [...this.bound.values()];
+  }
+
+  release(socket: SocketId): void {
+    const endpoint = this.endpoints.get(socket);
+    this.endpoints.delete(socket);
+    this.bound.delete(socket);
+    if (!endpoint) return;
+    const closing = endpoint.close().finally(() => this.closing.delete(closing));
+    this.closing.add(closing);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.endpoints.values()];
     this.endpoints.clear();
-    await Promise.all(all.map((e) => e.close()));
+    this.bound.clear();
+    await Promise.all([...all.map((e) => e.close()), ...this.closing]);
   }
 
   private async bindOne(a: HostAddress, component: number, into: HostBinding[]): Promise<void> {
@@ -50,7 +67,9 @@ export class HostSockets implements Transport {
       );
       if (this.closed) return void endpoint.close();
       this.endpoints.set(socket, endpoint);
-      into.push({ component, socket, base: endpoint.local, interfaceRank: a.interfaceRank });
+      const binding: HostBinding = { component, socket, base: endpoint.local, interfaceRank: a.interfaceRank };
+      this.bound.set(socket, binding);
+      into.push(binding);
     } catch (err) {
       this.events.warning('ERR_SOCKET', `cannot bind ${a.address}: ${(err as Error).message}`);
     }
@@ -61,6 +80,7 @@ export class HostSockets implements Transport {
     this.events.warning('ERR_SOCKET', `${kind} error on ${addressKey(endpoint.local)}: ${err.message}`);
     if (kind !== 'socket' || this.closed) return;
     this.endpoints.delete(socket);
+    this.bound.delete(socket);
     void endpoint.close();
     this.events.socketLost(socket, `socket ${addressKey(endpoint.local)} lost`);
   }

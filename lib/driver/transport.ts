@@ -18,6 +18,8 @@ export interface Transport {
   sender(socket: SocketId): DatagramSender | undefined;
   /** Releases what this agent owns (a shared port is not closed by one of its agents). */
   close(): Promise<void>;
+  /** The core no longer uses `socket` (its address is gone, see IceAgentCore.retireHost): close it. */
+  release?(socket: SocketId): void;
   /** `from` proved itself on `socket` with an authenticated STUN message (a shared port may now route it here). */
   authenticated?(socket: SocketId, from: TransportAddress): void;
   /** Every core event, before the application sees it (a shared port follows restarts and selections). */

@@ -1,5 +1,6 @@
 // Remote addresses that must never be paired or checked.
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
+import { ipFamily } from '../util/ip-family.js';
 
 const NEVER_A_PEER: readonly [string, string, number, 'ipv4' | 'ipv6'][] = [
   ['the unspecified address', '0.0.0.0', 32, 'ipv4'],
@@ -24,7 +25,7 @@ const LISTS = NEVER_A_PEER.map(([reason, net, prefix, family]) => {
  */
 export function unsafeAddressReason(address: string, port: number): string | undefined {
   if (port === 0) return 'port 0';
-  const family = isIP(address);
+  const family = ipFamily(address);
   if (family === 0) return undefined;
   const type = family === 4 ? 'ipv4' : 'ipv6';
   const bare = family === 6 && address.includes('%') ? address.slice(0, address.indexOf('%')) : address;

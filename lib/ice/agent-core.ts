@@ -14,8 +14,10 @@ import { candidateUfrag } from './remote-generations.js';
 import { startGeneration } from './generation.js';
 import { RemoteIntake } from './remote-intake.js';
 import { loseSocket } from './socket-loss.js';
+import { releasedSocket, retireHost } from './host-retirement.js';
 import { PacketIntake } from './packet-intake.js';
 import { StateTracker } from './states.js';
+import { CoreStatsView } from './stats.js';
 import type { HostBinding, Route, SocketId, SocketLayer, Transmit } from './transport.js';
 
 export type { HostBinding } from './transport.js';
@@ -48,6 +50,8 @@ export class IceAgentCore {
   private readonly states: StateTracker;
   private readonly intake: RemoteIntake;
   private readonly packets: PacketIntake;
+  /** Statistics (getStats): reports, and the pair counters a driver's data path updates. */
+  readonly stats: CoreStatsView;
 
   constructor(options: AgentOptions) {
     this.ctx = new CoreContext(options);
@@ -56,6 +60,7 @@ export class IceAgentCore {
     this.states = new StateTracker(this.ctx);
     this.intake = new RemoteIntake(this.ctx, this.checks);
     this.packets = new PacketIntake(this.ctx, this.incoming, (now, reason) => this.afterInput(now, reason));
+    this.stats = new CoreStatsView(this.ctx);
   }
 
   // ---- identity and state ------------------------------------------------
@@ -199,7 +204,7 @@ export class IceAgentCore {
 
   // ---- gathering -----------------------------------------------------------
 
-  /** Adds the driver's bound host sockets as host candidates and asks each STUN server about each of them. */
+  /** Adds the driver's bound host sockets as host candidates and asks each STUN server about every host. */
   startGathering(now: number, hosts: readonly HostBinding[], stunServers: readonly TransportAddress[] = []): void {
     this.assertOpen();
     const added: LocalCandidate[] = [];
@@ -211,7 +216,8 @@ export class IceAgentCore {
       added.push(host);
       for (const r of this.ctx.remote.all) this.checks.formPair(host, r);
     }
-    this.ctx.gatherer.start(now, added, stunServers);
+    // After a restart with `regather`, the hosts kept from before are asked again too (their mapping may have changed).
+    this.ctx.gatherer.start(now, [...this.ctx.local.hosts()].filter((h) => h.type === 'host'), stunServers);
     this.afterInput(now, 'local candidates gathered');
   }
 
@@ -223,6 +229,16 @@ export class IceAgentCore {
     if (this.ctx.closed) return;
     const host = loseSocket(now, this.ctx, this.checks, socket);
     if (host) this.afterInput(now, `socket ${addressKey(host.base)} lost`);
+  }
+
+  /** The address of `socket` is gone (re-gathering): see host-retirement.ts. Its socket is released later. */
+  retireHost(now: number, socket: SocketId): void {
+    if (!this.ctx.closed && retireHost(this.ctx, socket)) this.afterInput(now, 'host address gone');
+  }
+
+  /** A retired host's socket that nothing uses any more (no pair routes data through it): close it. */
+  pollReleasedSocket(): SocketId | undefined {
+    return this.ctx.local.anyRetired ? releasedSocket(this.ctx) : undefined;
   }
 
   // ---- remote parameters ---------------------------------------------------
@@ -274,14 +290,17 @@ export class IceAgentCore {
 
   // ---- restart and close -------------------------------------------------------
 
-  /** ICE restart (RFC 8445 §9): new local credentials; data keeps using the old pairs until new ones are selected. */
-  restart(now: number, credentials?: { ufrag: string; pwd: string }): void {
+  /**
+   * ICE restart (RFC 8445 §9): new local credentials; data keeps using the old pairs until new ones
+   * are selected. With `regather`, gathering stays open for the driver's next startGathering.
+   */
+  restart(now: number, credentials?: { ufrag: string; pwd: string }, options?: { regather?: boolean }): void {
     this.assertOpen();
     if (credentials) {
       checkCredential('ufrag', credentials.ufrag, 4);
       checkCredential('pwd', credentials.pwd, 22);
     }
-    startGeneration(this.ctx, this.checks, this.states, 'local', credentials);
+    startGeneration(this.ctx, this.checks, this.states, 'local', credentials, options?.regather === true);
     this.afterInput(now, 'ICE restart');
   }
 

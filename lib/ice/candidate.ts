@@ -1,6 +1,7 @@
 // Candidate arithmetic and address helpers (RFC 8445 §5.1, RFC 8421).
 import { crc32 } from 'node:zlib';
-import { isIP, SocketAddress } from 'node:net';
+import { SocketAddress } from 'node:net';
+import { ipFamily } from '../util/ip-family.js';
 import { IceError } from '../util/errors.js';
 import type { CandidateType } from './candidate-types.js';
 
@@ -103,7 +104,7 @@ export function candidateFoundation(
 
 /** 4 or 6 for IP literals, 0 for names (such as mDNS `<uuid>.local`). */
 export function addressFamily(address: string): 4 | 6 | 0 {
-  const f = isIP(address);
+  const f = ipFamily(address);
   return f === 4 || f === 6 ? f : 0;
 }
 

@@ -48,6 +48,8 @@ export class CheckTransactions {
     const tx = new ClientTransaction(this.policy, now);
     const t: CheckTx = { kind, id: transactionId.toString('hex'), pair, tx, request, useCandidate, role: who.role, priority, lastSentAt: now };
     this.table.add(transactionId, t);
+    pair.counters.requestsSent++;
+    if (kind === 'consent') pair.counters.consentRequestsSent++;
     this.transmit(t);
   }
 
@@ -75,6 +77,7 @@ export class CheckTransactions {
       const step = t.tx.tick(now);
       if (step === 'retransmit') {
         t.lastSentAt = now;
+        t.pair.counters.retransmissionsSent++;
         this.transmit(t);
       } else if (step === 'timeout') {
         this.table.delete(id);

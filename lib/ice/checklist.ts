@@ -1,6 +1,6 @@
 import type { Candidate, LocalCandidate } from './candidate-types.js';
 import type { IceRole } from './config.js';
-import { computePairPriority, type CandidatePair } from './pair.js';
+import { computePairPriority, newPairCounters, type CandidatePair } from './pair.js';
 import { sameTransportAddress } from './candidate.js';
 
 /**
@@ -42,6 +42,7 @@ export class Checklist {
       rttMs: undefined,
       remoteAuthenticated: false,
       reported: undefined,
+      counters: newPairCounters(),
     };
     if (this.pairs.length >= this.maxPairs && !this.evictLowest(pair.priority)) return undefined;
     // §6.1.2.6 with trickle: a pair waits behind a same-foundation pair of its own or a lower

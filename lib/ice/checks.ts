@@ -23,7 +23,7 @@ export class Checks {
     if (remote.component !== local.component || remote.transport !== 'udp') return undefined;
     // An ICE-lite agent has no checklist of its own: its pairs come from the peer's checks (§7.3.2).
     if (!fromPeer && !this.ctx.policy.sendsChecks) return undefined;
-    if (addressFamily(remote.address) !== local.base.family) return undefined;
+    if (addressFamily(remote.address) !== local.base.family || this.ctx.local.isRetired(local)) return undefined;
     if (!fromPeer && this.ctx.components[local.component - 1]!.selected?.nominated) return undefined;
     const pair = this.ctx.checklist.add(this.ctx.role, local, remote);
     if (!pair) this.ctx.drops.overLimit++;

@@ -78,6 +78,8 @@ export class IncomingPackets {
     const pair = ctx.checklist.find(local.component, local, from) ?? this.checks.formPair(local, remote, true);
     if (!pair) return;
     pair.remoteAuthenticated = true;
+    pair.counters.requestsReceived++;
+    pair.counters.responsesSent++;
     ctx.policy.peerChecked(now, c, pair, verdict.useCandidate);
   }
 
@@ -114,6 +116,8 @@ export class IncomingPackets {
       return;
     }
     pair.rttMs = now - t.lastSentAt;
+    pair.counters.responsesReceived++;
+    pair.counters.totalRoundTripTimeMs += pair.rttMs;
     ctx.txs.result(t, 'success', undefined, pair.rttMs);
     if (t.kind === 'consent') c.consentAnswered(now, pair);
     else this.checks.markValid(now, pair, t, msg);

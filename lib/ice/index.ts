@@ -9,3 +9,4 @@ export * from './ice-state.js';
 export * from './pair.js';
 export * from './pair-priority.js';
 export * from './state-aggregator.js';
+export { CoreStatsView, transportStatsId, type CoreStats, type IceCandidatePairStats, type IceCandidateStats } from './stats.js';

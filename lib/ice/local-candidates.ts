@@ -14,13 +14,16 @@ export function localPreferenceOf(c: Candidate): number {
 export class LocalCandidates {
   private readonly hostsBySocket = new Map<SocketId, LocalCandidate>();
   private list: LocalCandidate[] = [];
+  /** Hosts whose address is gone (re-gathering): they still receive until their socket is released. */
+  private readonly retired = new Set<SocketId>();
 
   get all(): readonly LocalCandidate[] {
     return this.list;
   }
 
-  hosts(): IterableIterator<LocalCandidate> {
-    return this.hostsBySocket.values();
+  /** The hosts that pair and gather (retired ones do not). */
+  *hosts(): IterableIterator<LocalCandidate> {
+    for (const [socket, host] of this.hostsBySocket) if (!this.retired.has(socket)) yield host;
   }
 
   /** The host candidate whose socket is `socket`. */
@@ -75,9 +78,39 @@ export class LocalCandidates {
     return host;
   }
 
-  /** Peer-reflexive candidates belong to one session: an ICE restart forgets them. */
-  forgetPeerReflexive(): void {
-    this.list = this.list.filter((c) => c.type !== 'prflx');
+  /** Peer-reflexive candidates belong to one session: an ICE restart forgets them (and srflx ones when it gathers anew). */
+  forgetPeerReflexive(serverReflexiveToo = false): void {
+    this.list = this.list.filter((c) => c.type !== 'prflx' && !(serverReflexiveToo && c.type === 'srflx'));
+  }
+
+  /**
+   * The host's address is gone: it and the candidates learned through it are no longer ours to
+   * signal or pair, but its socket still receives (a selected pair may use it) until `release`.
+   */
+  retire(socket: SocketId): LocalCandidate | undefined {
+    const host = this.hostOn(socket);
+    if (!host || this.retired.has(socket)) return undefined;
+    this.retired.add(socket);
+    this.list = this.list.filter((c) => c.socket !== socket);
+    return host;
+  }
+
+  get anyRetired(): boolean {
+    return this.retired.size > 0;
+  }
+
+  isRetired(c: LocalCandidate): boolean {
+    return this.retired.has(c.socket);
+  }
+
+  retiredHosts(): LocalCandidate[] {
+    return [...this.retired].flatMap((socket) => this.hostsBySocket.get(socket) ?? []);
+  }
+
+  /** A retired host's socket is closed: nothing arrives on it any more. */
+  release(socket: SocketId): void {
+    this.retired.delete(socket);
+    this.hostsBySocket.delete(socket);
   }
 }
 

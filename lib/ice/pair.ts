@@ -30,6 +30,41 @@ export interface CandidatePair {
   remoteAuthenticated: boolean;
   /** State and nomination last published in a `pair` trace event. */
   reported: string | undefined;
+  /** What crossed the wire on this pair (getStats). */
+  readonly counters: PairCounters;
+}
+
+/**
+ * What crossed the wire on one pair, named after W3C RTCIceCandidatePairStats. The core counts
+ * STUN; the driver's data path counts application data (the core never sees most of it). Every
+ * field starts as a number, so updates never change an object's shape or allocate.
+ */
+export interface PairCounters {
+  /** Checks and consent checks sent, retransmissions not included. */
+  requestsSent: number;
+  retransmissionsSent: number;
+  /** The consent checks (RFC 7675) among `requestsSent`. */
+  consentRequestsSent: number;
+  /** Authenticated requests received, retransmissions included (checks and consent look alike). */
+  requestsReceived: number;
+  responsesSent: number;
+  /** Authenticated success responses to our checks; each one measured a round trip. */
+  responsesReceived: number;
+  totalRoundTripTimeMs: number;
+  packetsSent: number;
+  bytesSent: number;
+  /** Driver clock (ms) of the last datagram; meaningless while `packetsSent` is 0. */
+  lastPacketSentAt: number;
+  packetsReceived: number;
+  bytesReceived: number;
+  lastPacketReceivedAt: number;
+}
+
+export function newPairCounters(): PairCounters {
+  return {
+    requestsSent: 0, retransmissionsSent: 0, consentRequestsSent: 0, requestsReceived: 0, responsesSent: 0, responsesReceived: 0,
+    totalRoundTripTimeMs: 0, packetsSent: 0, bytesSent: 0, lastPacketSentAt: 0, packetsReceived: 0, bytesReceived: 0, lastPacketReceivedAt: 0,
+  };
 }
 
 export function computePairPriority(role: IceRole, local: Candidate, remote: Candidate): bigint {

@@ -4,7 +4,8 @@
  * tests never depend on the machine they run on.
  */
 import * as os from 'node:os';
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
+import { ipFamily } from '../util/ip-family.js';
 
 export interface AddressFilterOptions {
   /** Allow-list of interface names. Naming the loopback interface includes its loopback addresses. */
@@ -44,18 +45,18 @@ LINK_LOCAL.addSubnet('169.254.0.0', 16, 'ipv4');
 LINK_LOCAL.addSubnet('fe80::', 10, 'ipv6');
 
 export function isLoopbackAddress(address: string): boolean {
-  const family = isIP(address);
+  const family = ipFamily(address);
   return family !== 0 && LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 export function isLinkLocalAddress(address: string): boolean {
-  const family = isIP(address);
+  const family = ipFamily(address);
   return family !== 0 && LINK_LOCAL.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Canonical text of an IP literal so '::0001' and '::1' compare equal; '' if not an IP. */
 export function normalizeIp(address: string): string {
-  const family = isIP(address);
+  const family = ipFamily(address);
   if (family === 4) return address;
   // The WHATWG URL parser prints IPv6 in RFC 5952 form; zones are not allowed there.
   if (family === 6 && !address.includes('%')) return new URL(`http://[${address}]/`).hostname.slice(1, -1);
@@ -145,7 +146,7 @@ export function selectHostAddresses(
       if (found.has(address) || !isLoopbackAddress(address)) continue;
       const lo = loopbackIface ?? { name: 'lo', rank: names.length };
       accept(
-        { address, family: isIP(address) as 4 | 6, interfaceName: lo.name, interfaceRank: lo.rank, loopback: true, linkLocal: false },
+        { address, family: ipFamily(address) as 4 | 6, interfaceName: lo.name, interfaceRank: lo.rank, loopback: true, linkLocal: false },
         true,
       );
     }

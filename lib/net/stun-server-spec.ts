@@ -3,7 +3,7 @@
  * bare `::1`, or an RFC 7064 `stun:` URI. Only plain UDP STUN is supported.
  */
 import * as dns from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { ipFamily } from '../util/ip-family.js';
 import type { TransportAddress } from '../stun/types.js';
 import { IceError } from '../util/errors.js';
 
@@ -40,7 +40,7 @@ export function parseStunServer(spec: string): StunServerSpec {
   let rest = spec.trim();
   if (rest === '') throw invalid(spec, 'empty');
   // A bare IPv6 literal would look like a scheme ("fd00::1" → "fd00:"), so test it first.
-  if (isIP(rest) === 6) return { host: rest, port: DEFAULT_STUN_PORT };
+  if (ipFamily(rest) === 6) return { host: rest, port: DEFAULT_STUN_PORT };
 
   const scheme = SCHEME.exec(rest);
   if (scheme && /^(stuns?|turns?)$/i.test(scheme[1] ?? '')) {
@@ -51,7 +51,7 @@ export function parseStunServer(spec: string): StunServerSpec {
     rest = rest.slice(scheme[0].length).replace(/^\/\//, '');
     if (rest.includes('?')) throw invalid(spec, 'stun: URIs take no query (RFC 7064)');
     if (rest === '') throw invalid(spec, 'no host after "stun:"');
-    if (isIP(rest) === 6) return { host: rest, port: DEFAULT_STUN_PORT };
+    if (ipFamily(rest) === 6) return { host: rest, port: DEFAULT_STUN_PORT };
   }
 
   let host: string;
@@ -60,7 +60,7 @@ export function parseStunServer(spec: string): StunServerSpec {
     const close = rest.indexOf(']');
     if (close < 0) throw invalid(spec, 'missing "]" after IPv6 address');
     host = rest.slice(1, close);
-    if (isIP(host) !== 6) throw invalid(spec, `"${host}" in brackets is not an IPv6 address`);
+    if (ipFamily(host) !== 6) throw invalid(spec, `"${host}" in brackets is not an IPv6 address`);
     const tail = rest.slice(close + 1);
     if (tail !== '') {
       if (!tail.startsWith(':')) throw invalid(spec, `unexpected "${tail}" after "]"`);
@@ -79,7 +79,7 @@ export function parseStunServer(spec: string): StunServerSpec {
     host = rest;
   }
   if (host === '') throw invalid(spec, 'empty host');
-  if (isIP(host) === 0 && !HOSTNAME.test(host)) throw invalid(spec, `"${host}" is not a host name or IP address`);
+  if (ipFamily(host) === 0 && !HOSTNAME.test(host)) throw invalid(spec, `"${host}" is not a host name or IP address`);
   return { host, port };
 }
 
@@ -93,7 +93,7 @@ export async function resolveStunServer(
   family?: 4 | 6,
   lookup: LookupFn = dns.lookup,
 ): Promise<TransportAddress> {
-  const literal = isIP(spec.host);
+  const literal = ipFamily(spec.host);
   if (literal !== 0) {
     if (family !== undefined && literal !== family) {
       throw new IceError('ERR_STUN_SERVER', `${spec.host} is IPv${literal}, not IPv${family}`);
@@ -107,7 +107,7 @@ export async function resolveStunServer(
     const code = (err as { code?: unknown } | null)?.code;
     throw new IceError('ERR_STUN_SERVER', `cannot resolve ${spec.host}: ${typeof code === 'string' ? code : String(err)}`, { cause: err });
   }
-  const got = isIP(result.address);
+  const got = ipFamily(result.address);
   if (got === 0 || (family !== undefined && got !== family)) {
     throw new IceError('ERR_STUN_SERVER', `cannot resolve ${spec.host}: unusable answer ${result.address}`);
   }

@@ -5,7 +5,7 @@
  */
 import * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { isIP } from 'node:net';
+import { ipFamily } from '../util/ip-family.js';
 import type { TransportAddress } from '../stun/types.js';
 import { IceError } from '../util/errors.js';
 
@@ -79,7 +79,7 @@ function bindOnce(type: 'udp4' | 'udp6', address: string, port: number): Promise
  * tried (ports in use are skipped) up to `tries` times; otherwise port 0.
  */
 export async function bindUdpSocket(address: string, range?: PortRange, tries?: number): Promise<dgram.Socket> {
-  const family = isIP(address);
+  const family = ipFamily(address);
   if (family === 0) throw new IceError('ERR_INVALID_ARGUMENT', `not an IP address: "${address}"`);
   const type = family === 4 ? 'udp4' : 'udp6';
   if (!range) {
@@ -122,7 +122,7 @@ function unmap(address: string): string | undefined {
   // libuv prints addresses in lower case, so a plain prefix test is enough.
   if (address.startsWith('::ffff:')) {
     const v4 = address.slice(7);
-    if (isIP(v4) === 4) return v4;
+    if (ipFamily(v4) === 4) return v4;
   }
   return undefined;
 }
@@ -149,7 +149,7 @@ export class UdpEndpoint {
     } catch (err) {
       throw new IceError('ERR_INVALID_STATE', 'UdpEndpoint needs a bound socket', { cause: err });
     }
-    const family = isIP(bound.address) === 6 ? 6 : 4;
+    const family = ipFamily(bound.address) === 6 ? 6 : 4;
     this.local = { address: bound.address, port: bound.port, family };
     this.socket = socket;
     this.onMessage = handlers.onMessage;
