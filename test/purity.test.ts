@@ -18,8 +18,8 @@ const FORBIDDEN = [
   ['Date', '.now'], ['new Da', 'te'], ['performance', '.now'], ['hrti', 'me'], ['Math', '.random'], ['con', 'sole'],
 ].map((p) => p.join(''));
 
-/** lib/util modules that are themselves pure: errors, the RandomSource interface (and its seeded source), the deadline heap, the FIFO. */
-const PURE_UTIL = ['util/errors', 'util/random', 'util/deadline-heap', 'util/fifo'];
+/** lib/util modules that are themselves pure: errors, the RandomSource interface (and its seeded source), the deadline heap, the FIFO, IP families. */
+const PURE_UTIL = ['util/errors', 'util/random', 'util/deadline-heap', 'util/fifo', 'util/ip-family'];
 
 interface PureFolder {
   readonly name: string;
@@ -53,6 +53,7 @@ const PURE: readonly PureFolder[] = [
   { name: 'lib/mux', files: folder('mux'), atLeast: 6, mayImport: ['mux', 'stun', ...PURE_UTIL], builtins: [] },
   { name: 'lib/util/deadline-heap.ts', files: [join(LIB, 'util', 'deadline-heap.ts')], atLeast: 1, mayImport: ['util/errors'], builtins: [] },
   { name: 'lib/util/fifo.ts', files: [join(LIB, 'util', 'fifo.ts')], atLeast: 1, mayImport: [], builtins: [] },
+  { name: 'lib/util/ip-family.ts', files: [join(LIB, 'util', 'ip-family.ts')], atLeast: 1, mayImport: [], builtins: ['node:net'] },
   {
     // The outer bound; which file may import what is pinned down below.
     name: 'lib/report',
