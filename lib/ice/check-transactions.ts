@@ -16,6 +16,8 @@ export interface CheckTx {
   readonly tx: ClientTransaction;
   readonly request: Buffer;
   readonly useCandidate: boolean;
+  /** Sent from the triggered-check queue (§7.3.1.4): an answer to the peer's check. */
+  readonly triggered: boolean;
   /** Our role when it was sent: a 487 answer to an older role is not acted on twice (§7.2.5.1). */
   readonly role: IceRole;
   /** The PRIORITY we sent: a peer-reflexive candidate learned from the response gets it (§7.2.5.3.1). */
@@ -42,11 +44,11 @@ export class CheckTransactions {
     private readonly policy: RetransmitPolicy,
   ) {}
 
-  send(now: number, pair: CandidatePair, kind: CheckTx['kind'], useCandidate: boolean, priority: number, who: CheckIdentity): void {
+  send(now: number, pair: CandidatePair, kind: CheckTx['kind'], useCandidate: boolean, priority: number, who: CheckIdentity, triggered = false): void {
     const transactionId = newTransactionId(this.random);
     const request = encodeCheck({ transactionId, ...who, priority, useCandidate });
     const tx = new ClientTransaction(this.policy, now);
-    const t: CheckTx = { kind, id: transactionId.toString('hex'), pair, tx, request, useCandidate, role: who.role, priority, lastSentAt: now };
+    const t: CheckTx = { kind, id: transactionId.toString('hex'), pair, tx, request, useCandidate, triggered, role: who.role, priority, lastSentAt: now };
     this.table.add(transactionId, t);
     pair.counters.requestsSent++;
     if (kind === 'consent') pair.counters.consentRequestsSent++;
@@ -66,7 +68,7 @@ export class CheckTransactions {
     this.out.transmits.push({ socket: t.pair.local.socket, to: remoteAddress(t.pair), data: t.request });
     this.out.events.push({
       type: 'check-sent', pairId: t.pair.id, component: t.pair.component, kind: t.kind, transactionId: t.id,
-      attempt: t.tx.sentCount, useCandidate: t.useCandidate,
+      attempt: t.tx.sentCount, useCandidate: t.useCandidate, triggered: t.triggered,
     });
   }
 

@@ -10,6 +10,7 @@ import { sameTransportAddress } from './candidate.js';
 export class Checklist {
   private pairs: CandidatePair[] = [];
   private triggered: CandidatePair[] = [];
+  private pickedTriggered = false;
   private nextId = 1;
 
   constructor(private readonly maxPairs: number) {}
@@ -86,6 +87,7 @@ export class Checklist {
       this.triggered[0] ??
       this.pairs.find((p) => p.state === 'waiting') ??
       this.unfreezeOne();
+    this.pickedTriggered = pick !== undefined && this.triggered.includes(pick);
     if (pick) this.triggered = this.triggered.filter((p) => p !== pick);
     return pick;
   }
@@ -94,6 +96,11 @@ export class Checklist {
     const frozen = this.pairs.find((p) => p.state === 'frozen' && !this.foundationBusy(p.foundation));
     if (frozen) frozen.state = 'waiting';
     return frozen;
+  }
+
+  /** Whether the pair the last `next()` returned came from the triggered-check queue (§7.3.1.4). */
+  get lastPickTriggered(): boolean {
+    return this.pickedTriggered;
   }
 
   /** True when `next()` would return a pair; it changes nothing. */

@@ -47,16 +47,16 @@ export class Checks {
     const pair = this.ctx.checklist.next((component) => !this.ctx.components[component - 1]!.selected);
     if (!pair) return;
     this.lastCheckAt = now;
-    this.send(now, pair, 'check', pair.nominating);
+    this.send(now, pair, 'check', pair.nominating, this.ctx.checklist.lastPickTriggered);
   }
 
-  send(now: number, pair: CandidatePair, kind: CheckKind, useCandidate: boolean): void {
+  send(now: number, pair: CandidatePair, kind: CheckKind, useCandidate: boolean, triggered = false): void {
     if (kind === 'check' && pair.state !== 'succeeded') pair.state = 'in-progress';
     // §7.1.1: PRIORITY is what a peer-reflexive candidate of ours on this socket would have.
     const priority = candidatePriority('prflx', localPreferenceOf(pair.local), pair.component);
     const { credentials, tieBreaker } = this.ctx;
     const who = { username: credentials.username, key: credentials.remoteKey!, role: this.ctx.role, tieBreaker };
-    this.ctx.txs.send(now, pair, kind, useCandidate, priority, who);
+    this.ctx.txs.send(now, pair, kind, useCandidate, priority, who, triggered);
   }
 
   fail(now: number, pair: CandidatePair): void {

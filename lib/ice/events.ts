@@ -47,6 +47,8 @@ export type TraceEvent =
       readonly transactionId: string;
       readonly attempt: number;
       readonly useCandidate: boolean;
+      /** From the triggered-check queue (RFC 8445 §7.3.1.4): a check that answers the peer's check. */
+      readonly triggered: boolean;
     }
   /** How a check ended: an authenticated success or error response, or a timeout. */
   | {

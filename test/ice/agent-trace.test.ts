@@ -79,3 +79,19 @@ describe('IceAgentCore: why a component changed state, and pairs leaving the che
     expect(last).to.deep.equal(['disconnected: consent checks unanswered', 'failed: consent expired (RFC 7675 §5.1)']);
   });
 });
+
+describe('IceAgentCore: triggered checks are marked', () => {
+  it('a check that answers the peer\'s check (§7.3.1.4) is triggered; an ordinary paced one is not', () => {
+    const sim = new Sim();
+    const [a, b] = connectPair(sim, ['10.0.0.1'], ['10.0.0.2']);
+    // B knows A's candidates and checks first; A learns B only from that check.
+    sim.signal(a, b);
+    const { ufrag, pwd } = b.core.localParameters;
+    a.core.setRemoteCredentials(sim.now, ufrag, pwd);
+    sim.drain();
+    sim.run(10_000, () => a.core.state === 'connected' && b.core.state !== 'checking');
+    const sent = (x: SimAgent) => x.events.flatMap(({ event: e }) => (e.type === 'check-sent' && e.attempt === 1 && e.kind === 'check' ? [e.triggered] : []));
+    expect(sent(a)[0], "A's first check answers B's").to.equal(true);
+    expect(sent(b)[0], "B's first check is an ordinary one").to.equal(false);
+  });
+});
