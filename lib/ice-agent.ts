@@ -62,6 +62,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       ...(options.tieBreaker !== undefined && { tieBreaker: options.tieBreaker }),
       ...(options.timers !== undefined && { timers: options.timers }),
       ...(options.limits !== undefined && { limits: options.limits }),
+      ...(env.pacer !== undefined && { pacer: env.pacer }),
     });
     const target: DispatchTarget = {
       guard: this.guard,
@@ -127,7 +128,9 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private async runGathering(): Promise<void> {
     this.assertOpen();
-    const { addresses, warnings } = selectHostAddresses(this.options, this.options.interfaceSource);
+    const { addresses, warnings } = this.hosts.ownAddresses === true
+      ? { addresses: [], warnings: [] }
+      : selectHostAddresses(this.options, this.options.interfaceSource);
     for (const w of warnings) this.warn(w.code, w.message);
     const hosts = await this.hosts.bind(addresses, this.core.config.components);
     const servers = await this.resolveServers();

@@ -109,6 +109,10 @@ export class AgentLoop implements TransportEvents {
     this.out.warning(code, message);
   }
 
+  wake(): void {
+    if (!this.core.isClosed) this.run((now) => this.core.handleTimeout(now));
+  }
+
   /** Sends what the core queued, tells its events, re-arms the timer. A re-entrant call just returns. */
   flush(): void {
     if (this.flushing) return;

@@ -1,3 +1,4 @@
+import type { CheckPacer } from '../ice/config.js';
 import type { HostBinding } from '../ice/transport.js';
 import type { HostAddress } from '../net/interfaces.js';
 import { realScheduler, type Scheduler } from '../net/scheduler.js';
@@ -11,6 +12,8 @@ import type { Transport, TransportEvents } from './transport.js';
 export interface HostTransport extends Transport {
   /** The sockets of the agent's host candidates (one per address and component). */
   bind(addresses: readonly HostAddress[], components: number): Promise<HostBinding[]>;
+  /** True when the transport has its own addresses (a server's port): the interface filters are not consulted. */
+  readonly ownAddresses?: boolean;
 }
 
 /**
@@ -22,6 +25,8 @@ export interface AgentEnvironment {
   readonly timers: SharedTimer;
   /** The transport for one agent, delivering its datagrams and socket events to `events`. */
   hostTransport(events: TransportEvents): HostTransport;
+  /** RFC 8445 §14.2 pacing shared by every agent of a server (lib/server); none for an agent alone. */
+  readonly pacer?: CheckPacer;
 }
 
 /** What a stand-alone agent uses: its own sockets (per address and component) and its own timer. */

@@ -37,6 +37,18 @@ export interface AgentLimits {
   readonly maxRemoteCandidates: number;
 }
 
+/**
+ * RFC 8445 §14.2 pacing shared with other agents (many agents on one server port): Ta applies
+ * across all of them, not per agent. Optional; without it only the agent's own Ta applies.
+ */
+export interface CheckPacer {
+  /**
+   * May a new check start at `now`? False queues the agent: it must not ask again on its own
+   * timer (no busy loop); the driver runs its `handleTimeout` when the pacer grants it a slot.
+   */
+  tryAcquire(now: number): boolean;
+}
+
 export interface AgentConfig {
   readonly components: number;
   readonly role: IceRole;
@@ -52,6 +64,8 @@ export interface AgentConfig {
   readonly limits: AgentLimits;
   /** SOFTWARE attribute for responses to STUN servers' clients; none by default. */
   readonly software?: string;
+  /** A pacer shared with other agents (a server's port), on top of this agent's own `taMs`. */
+  readonly pacer?: CheckPacer;
 }
 
 export const DEFAULT_TIMERS: AgentTimers = {
@@ -105,6 +119,7 @@ export function resolveConfig(opts: AgentOptions): AgentConfig {
     ...(opts.pwd !== undefined && { pwd: opts.pwd }),
     ...(opts.tieBreaker !== undefined && { tieBreaker: opts.tieBreaker }),
     ...(opts.software !== undefined && { software: opts.software }),
+    ...(opts.pacer !== undefined && { pacer: opts.pacer }),
   };
 }
 
