@@ -50,7 +50,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     options = this.options = checkAgentOptions(options);
     const env = environment ?? ownEnvironment(options);
     const scheduler = (this.scheduler = env.scheduler);
-    this.logger = this.guard.logger(options.logger ?? silentLogger);
+    // The silent logger cannot throw: only a given one is guarded (three closures per agent saved).
+    this.logger = options.logger === undefined ? silentLogger : this.guard.logger(options.logger);
     this.waiters = new StateWaiters(scheduler, () => this.core.state);
     this.core = new IceAgentCore({
       random: options.random ?? cryptoRandom,

@@ -42,8 +42,9 @@ export class AgentLoop implements TransportEvents {
   transport: Transport | undefined;
   private readonly timer: AgentTimer;
   private flushing = false;
-  private readonly routes: (CachedRoute | undefined)[] = [];
-  private readonly sources: (DataSource | undefined)[] = [];
+  // Indexed by component (or socket); sized once, since an array grown from [] reserves 17 slots.
+  private readonly routes: (CachedRoute | undefined)[];
+  private sources: (DataSource | undefined)[] = [];
   private whenDrained: (() => void) | undefined;
 
   constructor(
@@ -52,6 +53,7 @@ export class AgentLoop implements TransportEvents {
     timers: SharedTimer,
     private readonly out: LoopOutput,
   ) {
+    this.routes = new Array<CachedRoute | undefined>(core.config.components + 1).fill(undefined);
     this.timer = timers.slot(() => {
       this.core.handleTimeout(this.scheduler.now());
       this.flush();
@@ -161,6 +163,7 @@ export class AgentLoop implements TransportEvents {
   }
 
   private remember(socket: SocketId, from: TransportAddress, component: number): void {
+    if (socket >= this.sources.length) this.sources = Array.from({ length: socket + 1 }, (_, i) => this.sources[i]);
     const source = (this.sources[socket] ??= { epoch: -1, address: '', port: 0, component: 0 });
     source.epoch = this.core.routeEpoch;
     source.address = from.address;

@@ -92,8 +92,9 @@ export type AgentOptions = Partial<Omit<AgentConfig, 'timers' | 'limits' | 'rand
 
 /** Fills defaults and rejects misuse with a typed error. */
 export function resolveConfig(opts: AgentOptions): AgentConfig {
-  const timers = { ...DEFAULT_TIMERS, ...opts.timers };
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  // Without overrides the defaults are shared (the core never writes to them): a server holds thousands of agents.
+  const timers = opts.timers === undefined ? DEFAULT_TIMERS : { ...DEFAULT_TIMERS, ...opts.timers };
+  const limits = opts.limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...opts.limits };
   const components = opts.components ?? 1;
   if (!Number.isInteger(components) || components < 1 || components > 256) {
     throw new IceError('ERR_INVALID_ARGUMENT', `components must be an integer in 1..256, got ${components}`);

@@ -25,16 +25,19 @@ const peer = (p: PairInfo): PeerAddress => ({ address: p.remote.address, port: p
  *    authenticated it again.
  */
 export class AddressKeeper {
+  // Both are made on first use, at their exact size (an array grown from [] reserves 17 slots):
+  // a server holds thousands of keepers.
   /** The remote of each component's selected pair (index = component). */
-  private readonly routes: (PeerAddress | undefined)[] = [];
+  private routes: (PeerAddress | undefined)[] | undefined;
   /** After a restart: the previous generation's routes, until each component selects again. */
-  private retiring: (PeerAddress | undefined)[] = [];
+  private retiring: (PeerAddress | undefined)[] | undefined;
 
   constructor(private readonly owner: AddressOwner) {}
 
   /** The agent authenticated `from`: an old route proved itself in the new generation and stays. */
   authenticated(from: PeerAddress): void {
-    for (let c = 0; c < this.retiring.length; c++) if (same(this.retiring[c], from)) this.retiring[c] = undefined;
+    const r = this.retiring;
+    if (r !== undefined) for (let c = 0; c < r.length; c++) if (same(r[c], from)) r[c] = undefined;
   }
 
   observe(e: AgentEvent): void {
@@ -48,14 +51,15 @@ export class AddressKeeper {
   }
 
   private selected(component: number, remote: PeerAddress): void {
-    const old = this.retiring[component];
-    this.retiring[component] = undefined;
-    this.routes[component] = remote;
+    const old = this.retiring?.[component];
+    if (old !== undefined) this.retiring![component] = undefined;
+    const routes = (this.routes ??= new Array<PeerAddress | undefined>(component + 1).fill(undefined));
+    routes[component] = remote;
     if (old !== undefined && !same(old, remote) && !this.isRoute(old)) this.owner.forget(old);
   }
 
   private restarted(): void {
-    this.retiring = [...this.routes];
+    if (this.routes !== undefined) this.retiring = [...this.routes];
     for (const a of this.owner.addresses()) if (!this.isRoute(a)) this.owner.forget(a);
   }
 
@@ -68,11 +72,11 @@ export class AddressKeeper {
 
   private forgetAll(): void {
     for (const a of this.owner.addresses()) this.owner.forget(a);
-    this.routes.length = 0;
-    this.retiring = [];
+    this.routes = undefined;
+    this.retiring = undefined;
   }
 
   private isRoute(a: PeerAddress): boolean {
-    return this.routes.some((r) => same(r, a));
+    return this.routes !== undefined && this.routes.some((r) => same(r, a));
   }
 }

@@ -123,7 +123,7 @@ export class IceServer extends EventEmitter<IceServerEvents> {
     const agent = new IceAgent({ random: this.random, ...o, lite, ...(ufrag !== undefined && { ufrag }) }, env);
     const t = transport!;
     t.ufrag = agent.localParameters.ufrag;
-    t.pairs = () => agent.getPairs();
+    t.agent = agent;
     try {
       this.router.register(t, t.ufrag);
     } catch (err) {

@@ -6,7 +6,7 @@ import type { HostBinding, SocketId } from '../ice/transport.js';
 import type { HostAddress } from '../net/interfaces.js';
 import type { MuxRouter, PeerAddress } from '../mux/index.js';
 import type { TransportAddress } from '../stun/types.js';
-import { AddressKeeper } from './address-keeper.js';
+import { AddressKeeper, type AddressOwner } from './address-keeper.js';
 
 /** What an IceServer lends each of its agents. */
 export interface SharedPort {
@@ -27,23 +27,18 @@ export interface SharedPort {
  * agent's STUN requests by its ufrag, which follows ICE restarts. A full agent's requests are
  * recorded so their responses come back to it.
  */
-export class SharedPortTransport implements HostTransport {
+export class SharedPortTransport implements HostTransport, AddressOwner {
   readonly ownAddresses = true;
   /** The agent's current local ufrag, as registered in the router. */
   ufrag = '';
-  /** The agent's pairs, once the server has the agent. */
-  pairs: () => readonly PairInfo[] = () => [];
-  private readonly keeper: AddressKeeper;
-  private readonly senders = new Map<SocketId, DatagramSender>();
+  /** The agent, once the server made it: its pairs are read on a pair failure. */
+  agent: { getPairs(): PairInfo[] } | undefined;
+  private readonly keeper = new AddressKeeper(this);
+  /** A full agent's senders (they record its requests), made on first use; a lite agent has none. */
+  private senders: Map<SocketId, DatagramSender> | undefined;
   private closed = false;
 
-  constructor(private readonly port: SharedPort, readonly events: TransportEvents, private readonly full: boolean) {
-    this.keeper = new AddressKeeper({
-      addresses: () => port.router.addressesOf(this),
-      forget: (a) => port.router.forget(this, a),
-      pairs: () => this.pairs(),
-    });
-  }
+  constructor(private readonly port: SharedPort, readonly events: TransportEvents, private readonly full: boolean) {}
 
   bind(_addresses: readonly HostAddress[], components: number): Promise<HostBinding[]> {
     return Promise.resolve(this.closed ? [] : this.port.bindings(components));
@@ -53,6 +48,7 @@ export class SharedPortTransport implements HostTransport {
   sender(socket: SocketId): DatagramSender | undefined {
     if (this.closed) return undefined;
     if (!this.full) return this.port.sender(socket);
+    this.senders ??= new Map();
     let s = this.senders.get(socket);
     if (s === undefined) {
       const shared = this.port.sender(socket);
@@ -80,6 +76,20 @@ export class SharedPortTransport implements HostTransport {
     if (this.closed) return;
     if (e.type === 'restart') this.renamed(e.ufrag);
     this.keeper.observe(e);
+  }
+
+  // ---- AddressOwner: what the keeper may do with this agent's router entries ----
+
+  addresses(): PeerAddress[] {
+    return this.port.router.addressesOf(this);
+  }
+
+  forget(address: PeerAddress): void {
+    this.port.router.forget(this, address);
+  }
+
+  pairs(): readonly PairInfo[] {
+    return this.agent?.getPairs() ?? [];
   }
 
   close(): Promise<void> {
