@@ -26,7 +26,8 @@ export interface IceServerStats {
   readonly agents: number;
   readonly router: MuxStats;
   readonly pacer: PacerStats;
-  readonly sockets: readonly ({ readonly local: TransportAddress; readonly announced: TransportAddress } & Readonly<UdpCounters>)[];
+  /** Per socket: its counters, and `silenced`: answers to unauthenticated requests not sent. */
+  readonly sockets: readonly ({ readonly local: TransportAddress; readonly announced: TransportAddress; readonly silenced: number } & Readonly<UdpCounters>)[];
 }
 
 /**
@@ -73,7 +74,7 @@ export class IceServer extends EventEmitter<IceServerEvents> {
       router: this.router,
       now: () => this.scheduler.now(),
       bindings: (components) => this.bindings(components),
-      sender: (socket) => this.sockets[socket - 1]?.endpoint,
+      sender: (socket) => this.sockets[socket - 1]?.sender,
       release: (t) => this.release(t),
     };
   }
@@ -102,7 +103,7 @@ export class IceServer extends EventEmitter<IceServerEvents> {
 
   /**
    * A new agent on the server's port: an IceAgent with the same API and events, ICE-lite unless
-   * `lite: false` (or the server's `lite: false`). Call `gather()` as usual: its candidates are
+   * `lite: false` (or the server's `lite: false`), controlled unless `role` says otherwise. Call `gather()` as usual: its candidates are
    * the server's sockets (the announced address, if any). Its ufrag must be free on this port
    * (a DuplicateUfragError otherwise); for a worker it names the worker.
    */
@@ -120,7 +121,8 @@ export class IceServer extends EventEmitter<IceServerEvents> {
       hostTransport: (events) => (transport = new SharedPortTransport(this.port, events, !lite)),
       ...(!lite && { pacer }),
     };
-    const agent = new IceAgent({ random: this.random, ...o, lite, ...(ufrag !== undefined && { ufrag }) }, env);
+    // A server answers: its agents are controlled unless told otherwise (a lite one always is).
+    const agent = new IceAgent({ random: this.random, role: 'controlled', ...o, lite, ...(ufrag !== undefined && { ufrag }) }, env);
     const t = transport!;
     t.ufrag = agent.localParameters.ufrag;
     t.agent = agent;
@@ -154,7 +156,7 @@ export class IceServer extends EventEmitter<IceServerEvents> {
       agents: this.agents.size,
       router: this.router.stats(),
       pacer: this.pacer.stats(),
-      sockets: this.sockets.map((s) => ({ local: s.endpoint.local, announced: s.base, ...s.endpoint.counters })),
+      sockets: this.sockets.map((s) => ({ local: s.endpoint.local, announced: s.base, silenced: s.sender.silenced, ...s.endpoint.counters })),
     };
   }
 

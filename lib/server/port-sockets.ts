@@ -5,6 +5,7 @@ import { UdpEndpoint, type UdpEndpointHandlers } from '../net/udp-socket.js';
 import type { TransportAddress } from '../stun/types.js';
 import { IceError } from '../util/errors.js';
 import { reusePortSupport } from './reuse-port.js';
+import { SilentPortSender } from './silent-port.js';
 import type { ListenAddress } from './server-options.js';
 
 /** One bound socket of the server. Its SocketId is the same in every agent. */
@@ -13,6 +14,8 @@ export interface PortSocket {
   readonly family: 4 | 6;
   readonly component: number;
   readonly endpoint: UdpEndpoint;
+  /** What agents send through: the socket, minus answers to requests that did not authenticate. */
+  readonly sender: SilentPortSender;
   /** What candidates say: the announced (1:1 NAT public) address with the bound port, else the bound address. */
   readonly base: TransportAddress;
 }
@@ -60,7 +63,7 @@ export async function bindPortSockets(
         const id = out.length + 1;
         const endpoint = new UdpEndpoint(socket, handlers(id));
         const base: TransportAddress = { address: l.announced ?? endpoint.local.address, port: endpoint.local.port, family: l.family };
-        out.push({ id, family: l.family, component, endpoint, base });
+        out.push({ id, family: l.family, component, endpoint, sender: new SilentPortSender(endpoint), base });
       }
     }
   } catch (err) {
