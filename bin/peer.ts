@@ -10,11 +10,14 @@ import { hostPort, pairText } from './format.js';
 import { Clock, type Output } from './output.js';
 import { encodeMessage, parseIncoming, type PeerMessage, type Role } from './peer-protocol.js';
 import { REPORT_OPTIONS, REPORT_USAGE, startReport } from './report-option.js';
+import { UsageError } from './args.js';
+import { serverSignalling } from './serve-client.js';
 
 const PROTOCOL = `Protocol (one JSON object per line; unknown types are ignored):
   written to stdout:
     {"type":"params","ufrag":..,"pwd":..,"role":"controlling"|"controlled","components":N,"sends":true|false}
-                                                                     again after each ICE restart
+                                                                     again after each ICE restart; with
+                                                                     --lite it also says "lite":true
     {"type":"candidate","component":N,"candidate":"candidate:..."}   per local candidate
     {"type":"end-of-candidates"}                                     local gathering complete
     {"type":"state","state":"<iceState>","at":<ms since start>}      each iceState change
@@ -46,10 +49,12 @@ export const peerCommand: Command = {
     name: 'peer',
     brief: 'one agent, signalling as JSON Lines on stdin/stdout (join two with a pipe, ssh, nc)',
     usage:
-      `ice-probe peer [--role controlling|controlled] [--components N] [--host IP]... [--stun HOST:PORT]... [--send TEXT] [--timeout S] [--verbose] ${REPORT_USAGE}`,
+      `ice-probe peer [--role controlling|controlled] [--lite] [--components N] [--host IP]... [--stun HOST:PORT]... [--server URL] [--send TEXT] [--timeout S] [--verbose] ${REPORT_USAGE}`,
     summary: 'One ICE agent whose signalling is JSON Lines on stdin/stdout.',
     options: {
       role: { type: 'string', arg: 'ROLE', help: 'controlling (default) or controlled' },
+      lite: { type: 'boolean', help: 'ICE-lite: always controlled, host candidates only, answers checks and sends none' },
+      server: { type: 'string', arg: 'URL', help: 'signal with an `ice-probe serve` endpoint (POST URL/session) instead of stdin' },
       components: { type: 'string', arg: 'N', help: 'components (default 1)' },
       host: { type: 'string', multiple: true, arg: 'IP', help: 'gather host candidates only on this address (loopback allowed)' },
       stun: { type: 'string', multiple: true, arg: 'HOST:PORT', help: 'STUN server for a server-reflexive candidate' },
@@ -63,7 +68,10 @@ export const peerCommand: Command = {
   },
 
   async run(args: ParsedArgs, out: Output): Promise<number> {
-    const role = args.oneOf<Role>('role', ['controlling', 'controlled'], 'controlling');
+    const lite = args.flag('lite');
+    const role = args.oneOf<Role>('role', ['controlling', 'controlled'], lite ? 'controlled' : 'controlling');
+    if (lite && (role === 'controlling' || args.has('stun'))) throw new UsageError('--lite: an ICE-lite agent is controlled and has host candidates only (no --role controlling, no --stun)', peerCommand.spec.usage);
+    const serverUrl = args.string('server');
     const components = args.int('components', 1, 1, 256);
     const hosts = args.ips('host');
     const stunServers = args.stunServers('stun');
@@ -78,6 +86,7 @@ export const peerCommand: Command = {
     };
     const agent = new IceAgent({
       role,
+      ...(lite && { lite }),
       components,
       stunServers,
       ...(hosts.length > 0 && { addresses: hosts, includeLoopback: true }),
@@ -202,7 +211,9 @@ export const peerCommand: Command = {
         out.warn(`ignored ${what}: ${(err as Error).message}`);
       }
     };
-    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    // With --server, the lines come from the server's answer instead of stdin (bin/serve-client.ts).
+    const input = serverUrl === undefined ? process.stdin : serverSignalling(serverUrl, agent, components, sendText !== undefined, (why) => void finish(false, why));
+    const rl = createInterface({ input, crlfDelay: Infinity });
     let lines = 0;
     rl.on('line', (raw) => {
       const lineNo = ++lines;
@@ -220,7 +231,7 @@ export const peerCommand: Command = {
           if (m.components !== undefined && m.components !== components) {
             out.warn(`the other side has ${m.components} component${m.components === 1 ? '' : 's'}, this side ${components}`);
           }
-          apply('params', () => agent.setRemoteParameters({ ufrag: m.ufrag, pwd: m.pwd }));
+          apply('params', () => agent.setRemoteParameters({ ufrag: m.ufrag, pwd: m.pwd, lite: m.lite }));
           for (const p of pending.splice(0)) p();
           maybeFinish();
           return;
