@@ -88,7 +88,8 @@ export class IceServer extends EventEmitter<IceServerEvents> {
       onMessage: (data, from) => this.deliver(id, data, from),
       onError: (err, kind) => this.warn('ERR_SOCKET', `${kind} error on the server socket: ${err.message}`),
     }));
-    if (reusePort) process.nextTick(() => this.warn('WARN_REUSE_PORT', REUSE_PORT_WARNING));
+    // A process warning (printed by Node unless the application handles 'warning'): the choice is the operator's.
+    if (reusePort) process.emitWarning(REUSE_PORT_WARNING, { code: 'WARN_REUSE_PORT' });
   }
 
   /** The hot path: one router lookup, then the agent's loop, synchronously. */
