@@ -68,7 +68,8 @@ export class IceServer extends EventEmitter<IceServerEvents> {
       ...(options.onUnknownUfrag !== undefined && { onUnknownUfrag: (ufrag, from) => this.reportUnknownUfrag(ufrag, from) }),
     });
     this.pacer = new SharedPacer(config.taMs);
-    this.timers = new SharedTimer(this.scheduler);
+    // Agents tolerate early wakeups (the core is deadline-driven): no heap move per packet.
+    this.timers = new SharedTimer(this.scheduler, undefined, { earlyWakeups: true });
     this.pacerTimer = this.timers.slot(() => this.grantSlot());
     this.port = {
       router: this.router,

@@ -1,5 +1,7 @@
 /** The UDP sockets of one IceServer: one per family and component, each bound once for every agent. */
 import * as dgram from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import type { SocketId } from '../ice/transport.js';
 import { UdpEndpoint, type UdpEndpointHandlers } from '../net/udp-socket.js';
 import type { TransportAddress } from '../stun/types.js';
@@ -20,11 +22,21 @@ export interface PortSocket {
   readonly base: TransportAddress;
 }
 
+/**
+ * Agents send only to IP literals. dgram "resolves" every destination with dns.lookup, which for
+ * a literal still defers the send by a tick (Node < 23); answering at once saves that per datagram.
+ */
+const literalLookup = ((hostname: string, options: unknown, callback: (err: Error | null, address: string, family: number) => void): void => {
+  const family = isIP(hostname);
+  if (family !== 0) return callback(null, hostname, family);
+  (dnsLookup as (h: string, o: unknown, c: typeof callback) => void)(hostname, options, callback);
+}) as unknown as dgram.SocketOptions['lookup'];
+
 function bindOne(l: ListenAddress, port: number, reusePort: boolean): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
     const type = l.family === 4 ? 'udp4' : 'udp6';
     // ipv6Only: `::` must not take the IPv4 port too (an IPv4 socket of the same server may want it).
-    const socket = dgram.createSocket({ type, ipv6Only: l.family === 6, ...(reusePort && { reusePort: true }) } as dgram.SocketOptions);
+    const socket = dgram.createSocket({ type, ipv6Only: l.family === 6, lookup: literalLookup, ...(reusePort && { reusePort: true }) } as dgram.SocketOptions);
     const onError = (err: Error): void => {
       try {
         socket.close();
