@@ -66,17 +66,30 @@ async function open(args: Record<string, unknown>): Promise<number> {
   return clients.length;
 }
 
-/** Every client nominates its agent; unanswered ones are sent again every 200 ms. Resolves when all are answered. */
-async function connect(): Promise<number> {
+/**
+ * Every client nominates its agent, `window` at a time (one more sent per response); clients left
+ * unanswered (lost datagrams) are sent again in the next sweep. Resolves when all are answered.
+ */
+async function connect(args: Record<string, unknown>): Promise<number> {
+  const window = Number(args['window'] ?? 256);
   const t0 = performance.now();
-  const window = 256;
   for (let pending = clients.filter((c) => !c.answered); pending.length > 0; pending = clients.filter((c) => !c.answered)) {
-    for (let i = 0; i < pending.length; i += window) {
-      for (const c of pending.slice(i, i + window)) c.socket.send(c.nominate, c.port, '127.0.0.1');
-      const before = received;
-      for (let turn = 0; turn < 50 && received - before < window * 0.9; turn++) await new Promise((r) => setImmediate(r));
+    let next = 0;
+    const sendNext = (): void => {
+      if (next >= pending.length) return;
+      const c = pending[next++]!;
+      c.socket.send(c.nominate, c.port, '127.0.0.1');
+    };
+    onResponse = sendNext;
+    for (let i = 0; i < window; i++) sendNext();
+    // Until the sweep is sent and answered, or nothing comes back for 100 ms (losses): then sweep again.
+    for (let last = received, quiet = 0; quiet < 20; ) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (next >= pending.length && pending.every((c) => c.answered)) break;
+      quiet = received === last ? quiet + 1 : 0;
+      last = received;
     }
-    if (clients.some((c) => !c.answered)) await new Promise((r) => setTimeout(r, 200));
+    onResponse = undefined;
   }
   return performance.now() - t0;
 }
@@ -138,7 +151,7 @@ async function closeAll(): Promise<boolean> {
 serveRequests(async (op, args) => {
   switch (op) {
     case 'open': return open(args);
-    case 'connect': return connect();
+    case 'connect': return connect(args);
     case 'load': return load(args);
     case 'idle': return idle(args);
     case 'close': return closeAll();
