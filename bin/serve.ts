@@ -163,7 +163,8 @@ async function runPrimary(o: ServeOptions, out: Output): Promise<number> {
 
 function printStopped(out: Output, json: boolean, signal: NodeJS.Signals, c: ServeCounters | undefined): void {
   if (json) return out.line(jsonLine({ event: 'stopped', signal, ...c }));
-  const counters = c ? `: ${c.opened} sessions, ${c.connected} connected, ${c.echoed} datagrams echoed, ${c.unknownUfrag} unknown-ufrag drops` : '';
+  const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
+  const counters = c ? `: ${n(c.opened, 'session')}, ${c.connected} connected, ${n(c.echoed, 'datagram')} echoed, ${n(c.unknownUfrag, 'unknown-ufrag drop')}` : '';
   out.line(`stopped by ${signal}${counters}`);
 }
 
