@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_TIMERS } from '../lib/index.js';
 import type { Row } from './stats.js';
 
-const BENCHES = ['codec', 'connect', 'datapath', 'footprint', 'inbound', 'process-pair'] as const;
+const BENCHES = ['codec', 'connect', 'datapath', 'footprint', 'inbound', 'process-pair', 'mux-router', 'server'] as const;
 const here = dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: string[] } {
@@ -92,6 +92,22 @@ function goals(rows: readonly Row[]): Goal[] {
       out.push({ what: `heap per agent <= 12 KiB (${r.metric}: ${r.median.toFixed(1)} KiB)`, ok: r.median <= 12 });
     }
   }
+  return [...out, ...serverGoals(rows)];
+}
+
+/** Issue 14's goals for `--only server` (bench/server.ts). */
+function serverGoals(rows: readonly Row[]): Goal[] {
+  const find = (metric: string): Row | undefined => rows.find((r) => r.bench === 'server' && r.metric.startsWith(metric));
+  const out: Goal[] = [];
+  const goal = (metric: string, what: (r: Row) => string, ok: (r: Row) => boolean): void => {
+    const r = find(metric);
+    if (r) out.push({ what: what(r), ok: ok(r) });
+  };
+  goal('heap per lite agent', (r) => `server: heap per agent <= 8 KiB, router entries included (${r.median.toFixed(2)} KiB)`, (r) => r.median <= 8);
+  goal('authenticated checks answered', (r) => `server: >= 40,000 authenticated checks answered per second on one core (${fmt(r.median)} per CPU-second)`, (r) => r.median >= 40_000);
+  goal('agents reaching completed', (r) => `server: >= 2,000 agents per second reaching completed end to end (${fmt(r.median)}/s)`, (r) => r.median >= 2000);
+  goal('idle: server CPU', (r) => `server: idle (a consent check every 5 s from every client) <= 10 % of one core (${r.median.toFixed(1)} %)`, (r) => r.median <= 10);
+  goal('checks answered per CPU-second of the server processes, 2 worker', (r) => `server: two worker ports answer >= 0.8x one worker's checks per CPU-second (${(r.ratio ?? Number.NaN).toFixed(2)}x)`, (r) => (r.ratio ?? 0) >= 0.8);
   return out;
 }
 

@@ -7,11 +7,12 @@ import { Output } from './output.js';
 import { peerCommand } from './peer.js';
 import { reportCommand } from './report-option.js';
 import { selftestCommand } from './selftest.js';
+import { serveCommand } from './serve.js';
 import { stunServerCommand } from './stun-server.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS: readonly Command[] = [selftestCommand, gatherCommand, peerCommand, stunServerCommand, reportCommand];
-const USAGE = 'ice-probe <selftest|gather|peer|stun-server|report> [options]   (ice-probe <command> --help)';
+const COMMANDS: readonly Command[] = [selftestCommand, gatherCommand, peerCommand, serveCommand, stunServerCommand, reportCommand];
+const USAGE = 'ice-probe <selftest|gather|peer|serve|stun-server|report> [options]   (ice-probe <command> --help)';
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));

@@ -14,6 +14,8 @@ export interface ParamsMessage {
   readonly components: number;
   /** Whether this side sends a datagram on every component once connected; absent means true. */
   readonly sends?: boolean;
+  /** This side is ICE-lite (RFC 8445 §2.5): the other side must control. */
+  readonly lite?: boolean;
 }
 export interface CandidateMessage {
   readonly type: 'candidate';
@@ -58,7 +60,7 @@ export type PeerMessage =
 
 /** What a peer acts on from stdin. */
 export type Incoming =
-  | { readonly kind: 'params'; readonly ufrag: string; readonly pwd: string; readonly components?: number; readonly sends: boolean }
+  | { readonly kind: 'params'; readonly ufrag: string; readonly pwd: string; readonly components?: number; readonly sends: boolean; readonly lite: boolean }
   | { readonly kind: 'candidate'; readonly component?: number; readonly candidate: string }
   | { readonly kind: 'end-of-candidates' }
   | { readonly kind: 'done'; readonly ok: boolean; readonly reason: string }
@@ -90,7 +92,7 @@ export function parseIncoming(line: string): ParseResult {
       if (typeof pwd !== 'string' || pwd === '') return bad('params without a "pwd" string');
       const n = typeof components === 'number' && Number.isInteger(components) && components > 0 ? components : undefined;
       // Only an explicit "sends": false says no data is coming: a peer that writes just the listed fields sends.
-      return { ok: true, value: { kind: 'params', ufrag, pwd, ...(n !== undefined && { components: n }), sends: o['sends'] !== false } };
+      return { ok: true, value: { kind: 'params', ufrag, pwd, ...(n !== undefined && { components: n }), sends: o['sends'] !== false, lite: o['lite'] === true } };
     }
     case 'candidate': {
       if (typeof o['candidate'] !== 'string') return bad('candidate without a "candidate" string');

@@ -8,6 +8,7 @@ import { hostPort, pairText } from './format.js';
 import type { Clock, Output } from './output.js';
 import { encodeMessage, parseIncoming, type Incoming, type PeerMessage } from './peer-protocol.js';
 import type { RunReport } from './report-option.js';
+import { serverSignalling } from './serve-client.js';
 import { statsMessage } from './stats-output.js';
 
 /** Longest wait after `done` for nomination to complete, so that the other side can connect too. */
@@ -20,6 +21,8 @@ export interface PeerConfig {
   readonly verbose: boolean;
   /** Write the agent's getStats() as one line just before `done`. */
   readonly stats: boolean;
+  /** Signal with an `ice-probe serve` endpoint instead of stdin (bin/serve-client.ts). */
+  readonly serverUrl: string | undefined;
 }
 
 /** Resolves once every component's selected pair is nominated (then both sides know it), or after `maxMs`. */
@@ -199,7 +202,12 @@ export class PeerSession {
   // ---- stdin -> agent ----
 
   private readStdin(): void {
-    this.rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    // With --server, the lines come from the server's answer instead of stdin.
+    const { serverUrl, components, sendText } = this.cfg;
+    const input = serverUrl === undefined
+      ? process.stdin
+      : serverSignalling(serverUrl, this.agent, components, sendText !== undefined, (why) => void this.finish(false, why));
+    this.rl = createInterface({ input, crlfDelay: Infinity });
     this.rl.on('line', (raw) => this.line(raw));
     this.rl.on('close', () => {
       this.stdinClosed = true;
@@ -244,7 +252,7 @@ export class PeerSession {
     if (m.components !== undefined && m.components !== components) {
       this.out.warn(`the other side has ${m.components} component${m.components === 1 ? '' : 's'}, this side ${components}`);
     }
-    this.apply('params', () => this.agent.setRemoteParameters({ ufrag: m.ufrag, pwd: m.pwd }));
+    this.apply('params', () => this.agent.setRemoteParameters({ ufrag: m.ufrag, pwd: m.pwd, lite: m.lite }));
     for (const p of this.pending.splice(0)) p();
     this.maybeFinish();
   }

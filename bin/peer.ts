@@ -3,7 +3,7 @@
  * so two peers can be joined by a pipe, ssh, nc or a test rig.
  */
 import { IceAgent } from '../lib/index.js';
-import { HELP_OPTION, type ParsedArgs } from './args.js';
+import { HELP_OPTION, UsageError, type ParsedArgs } from './args.js';
 import type { Command } from './command.js';
 import { Clock, type Output } from './output.js';
 import type { Role } from './peer-protocol.js';
@@ -13,7 +13,8 @@ import { REPORT_OPTIONS, REPORT_USAGE, startReport } from './report-option.js';
 const PROTOCOL = `Protocol (one JSON object per line; unknown types are ignored):
   written to stdout:
     {"type":"params","ufrag":..,"pwd":..,"role":"controlling"|"controlled","components":N,"sends":true|false}
-                                                                     again after each ICE restart
+                                                                     again after each ICE restart; with
+                                                                     --lite it also says "lite":true
     {"type":"candidate","component":N,"candidate":"candidate:..."}   per local candidate
     {"type":"end-of-candidates"}                                     local gathering complete
     {"type":"state","state":"<iceState>","at":<ms since start>}      each iceState change
@@ -35,10 +36,12 @@ export const peerCommand: Command = {
     name: 'peer',
     brief: 'one agent, signalling as JSON Lines on stdin/stdout (join two with a pipe, ssh, nc)',
     usage:
-      `ice-probe peer [--role controlling|controlled] [--components N] [--host IP]... [--stun HOST:PORT]... [--send TEXT] [--timeout S] [--stats] [--verbose] ${REPORT_USAGE}`,
+      `ice-probe peer [--role controlling|controlled] [--lite] [--components N] [--host IP]... [--stun HOST:PORT]... [--server URL] [--send TEXT] [--timeout S] [--stats] [--verbose] ${REPORT_USAGE}`,
     summary: 'One ICE agent whose signalling is JSON Lines on stdin/stdout.',
     options: {
       role: { type: 'string', arg: 'ROLE', help: 'controlling (default) or controlled' },
+      lite: { type: 'boolean', help: 'ICE-lite: always controlled, host candidates only, answers checks and sends none' },
+      server: { type: 'string', arg: 'URL', help: 'signal with an `ice-probe serve` endpoint (POST URL/session) instead of stdin' },
       components: { type: 'string', arg: 'N', help: 'components (default 1)' },
       host: { type: 'string', multiple: true, arg: 'IP', help: 'gather host candidates only on this address (loopback allowed)' },
       stun: { type: 'string', multiple: true, arg: 'HOST:PORT', help: 'STUN server for a server-reflexive candidate' },
@@ -53,7 +56,10 @@ export const peerCommand: Command = {
   },
 
   async run(args: ParsedArgs, out: Output): Promise<number> {
-    const role = args.oneOf<Role>('role', ['controlling', 'controlled'], 'controlling');
+    const lite = args.flag('lite');
+    const role = args.oneOf<Role>('role', ['controlling', 'controlled'], lite ? 'controlled' : 'controlling');
+    if (lite && (role === 'controlling' || args.has('stun'))) throw new UsageError('--lite: an ICE-lite agent is controlled and has host candidates only (no --role controlling, no --stun)', peerCommand.spec.usage);
+    const serverUrl = args.string('server');
     const components = args.int('components', 1, 1, 256);
     const hosts = args.ips('host');
     const stunServers = args.stunServers('stun');
@@ -64,12 +70,14 @@ export const peerCommand: Command = {
 
     const agent = new IceAgent({
       role,
+      ...(lite && { lite }),
       components,
       stunServers,
       ...(hosts.length > 0 && { addresses: hosts, includeLoopback: true }),
     });
     const report = await startReport(args, out, `ice-probe peer (${role})`, { role, components, hosts, stunServers, timeoutMs });
     report?.add(agent, 'peer');
-    return new PeerSession(agent, { components, sendText, timeoutMs, verbose, stats: args.flag('stats') }, out, clock, report).start();
+    const cfg = { components, sendText, timeoutMs, verbose, stats: args.flag('stats'), serverUrl };
+    return new PeerSession(agent, cfg, out, clock, report).start();
   },
 };

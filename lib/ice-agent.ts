@@ -57,7 +57,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     options = this.options = checkAgentOptions(options);
     const env = environment ?? ownEnvironment(options);
     const scheduler = (this.scheduler = env.scheduler);
-    this.logger = this.guard.logger(options.logger ?? silentLogger);
+    // The silent logger cannot throw: only a given one is guarded (three closures per agent saved).
+    this.logger = options.logger === undefined ? silentLogger : this.guard.logger(options.logger);
     this.waiters = new StateWaiters(scheduler, () => this.core.state);
     this.core = new IceAgentCore({
       random: options.random ?? cryptoRandom,
@@ -69,6 +70,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       ...(options.tieBreaker !== undefined && { tieBreaker: options.tieBreaker }),
       ...(options.timers !== undefined && { timers: options.timers }),
       ...(options.limits !== undefined && { limits: options.limits }),
+      ...(env.pacer !== undefined && { pacer: env.pacer }),
     });
     const target: DispatchTarget = {
       guard: this.guard,
@@ -141,7 +143,9 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private async runGathering(): Promise<void> {
     this.assertOpen();
-    const { addresses, warnings } = selectHostAddresses(this.options, this.options.interfaceSource);
+    const { addresses, warnings } = this.hosts.ownAddresses === true
+      ? { addresses: [], warnings: [] }
+      : selectHostAddresses(this.options, this.options.interfaceSource);
     for (const w of warnings) this.warn(w.code, w.message);
     const hosts = await this.hosts.bind(addresses, this.core.config.components);
     const servers = await this.resolveServers();

@@ -24,7 +24,8 @@ interface Waiter {
 }
 
 export class StateWaiters {
-  private readonly waiters = new Set<Waiter>();
+  /** Made on the first wait: most agents of a server never wait. */
+  private waiters: Set<Waiter> | undefined;
   private lastReason = '';
 
   constructor(
@@ -44,13 +45,13 @@ export class StateWaiters {
       const waiter: Waiter = {
         states: wanted,
         settle: (err, state) => {
-          this.waiters.delete(waiter);
+          this.waiters?.delete(waiter);
           if (timer !== undefined) this.scheduler.cancel(timer);
           if (err) reject(err);
           else resolve(state);
         },
       };
-      this.waiters.add(waiter);
+      (this.waiters ??= new Set()).add(waiter);
       if (timeoutMs === undefined) return;
       const ms = timeoutMs as number;
       timer = this.scheduler.schedule(this.scheduler.now() + ms, () => {
@@ -64,6 +65,7 @@ export class StateWaiters {
   /** Every state change, in order, before user listeners see it. */
   onState(state: IceState, reason: string): void {
     this.lastReason = reason;
+    if (this.waiters === undefined || this.waiters.size === 0) return;
     for (const w of [...this.waiters]) {
       const v = verdict(w.states, state, reason);
       if (v === true) w.settle(undefined, state);

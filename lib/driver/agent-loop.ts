@@ -80,8 +80,9 @@ export class AgentLoop implements TransportEvents {
   transport: Transport | undefined;
   private readonly timer: AgentTimer;
   private flushing = false;
-  private readonly routes: (CachedRoute | undefined)[] = [];
-  private readonly sources: (DataSource | undefined)[] = [];
+  // Indexed by component (or socket); sized once, since an array grown from [] reserves 17 slots.
+  private readonly routes: (CachedRoute | undefined)[];
+  private sources: (DataSource | undefined)[] = [];
   private readonly totals: ComponentTraffic[];
   /** Counts data that no pair carried (the transport totals still include it). */
   private readonly unpaired = newPairCounters();
@@ -95,6 +96,7 @@ export class AgentLoop implements TransportEvents {
     timers: SharedTimer,
     private readonly out: LoopOutput,
   ) {
+    this.routes = new Array<CachedRoute | undefined>(core.config.components + 1).fill(undefined);
     this.timer = timers.slot(() => {
       this.core.handleTimeout(this.scheduler.now());
       this.flush();
@@ -171,6 +173,10 @@ export class AgentLoop implements TransportEvents {
     this.out.warning(code, message);
   }
 
+  wake(): void {
+    if (!this.core.isClosed) this.run((now) => this.core.handleTimeout(now));
+  }
+
   /** Sends what the core queued, tells its events, re-arms the timer. A re-entrant call just returns. */
   flush(): void {
     if (this.flushing) return;
@@ -227,6 +233,7 @@ export class AgentLoop implements TransportEvents {
   }
 
   private remember(socket: SocketId, from: TransportAddress, component: number): DataSource {
+    if (socket >= this.sources.length) this.sources = Array.from({ length: socket + 1 }, (_, i) => this.sources[i]);
     const source = (this.sources[socket] ??= { epoch: -1, address: '', port: 0, component: 0, counters: this.unpaired, total: this.totals[0]! });
     source.epoch = this.core.routeEpoch;
     source.address = from.address;

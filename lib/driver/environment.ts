@@ -1,3 +1,4 @@
+import type { CheckPacer } from '../ice/config.js';
 import type { HostBinding } from '../ice/transport.js';
 import type { HostAddress } from '../net/interfaces.js';
 import { realScheduler, type Scheduler } from '../net/scheduler.js';
@@ -13,6 +14,8 @@ export interface HostTransport extends Transport {
   bind(addresses: readonly HostAddress[], components: number): Promise<HostBinding[]>;
   /** The sockets bound so far and not released; re-gathering compares their addresses with the machine's. */
   bindings?(): readonly HostBinding[];
+  /** True when the transport has its own addresses (a server's port): the interface filters are not consulted. */
+  readonly ownAddresses?: boolean;
 }
 
 /**
@@ -24,6 +27,8 @@ export interface AgentEnvironment {
   readonly timers: SharedTimer;
   /** The transport for one agent, delivering its datagrams and socket events to `events`. */
   hostTransport(events: TransportEvents): HostTransport;
+  /** RFC 8445 §14.2 pacing shared by every agent of a server (lib/server); none for an agent alone. */
+  readonly pacer?: CheckPacer;
 }
 
 /** What a stand-alone agent uses: its own sockets (per address and component) and its own timer. */

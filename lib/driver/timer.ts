@@ -17,18 +17,29 @@ export class SharedTimer {
   private readonly heap = new DeadlineHeap<() => void>();
   private handle: unknown;
   private armedAt = Infinity;
+  private readonly earlyWakeups: boolean;
 
-  /** `report` gets what an owner threw (by default it is rethrown on the next tick: an uncaught exception). */
+  /**
+   * `report` gets what an owner threw (by default it is rethrown on the next tick: an uncaught
+   * exception). `earlyWakeups` (a server's many agents): an owner may be called back before its
+   * deadline, and must then re-arm; in exchange a later deadline costs no heap move and no new
+   * scheduler timer. A busy server pushes an agent's deadline later on every packet (liveness), and
+   * round-robin traffic always moves the earliest one: without it, each packet re-arms a Node timer.
+   */
   constructor(
     private readonly scheduler: Scheduler,
     private readonly report: (err: unknown) => void = rethrowLater,
-  ) {}
+    options: { readonly earlyWakeups?: boolean } = {},
+  ) {
+    this.earlyWakeups = options.earlyWakeups === true;
+  }
 
-  /** A timer for one agent; `onFire` runs when its deadline has come. */
+  /** A timer for one agent; `onFire` runs when its deadline has come (or earlier, with `earlyWakeups`). */
   slot(onFire: () => void): AgentTimer {
     return {
       arm: (at) => {
-        if (this.heap.deadlineOf(onFire) === at) return;
+        const current = this.heap.deadlineOf(onFire);
+        if (current === at || (this.earlyWakeups && current !== undefined && current < at)) return;
         this.heap.schedule(onFire, at);
         this.rearm();
       },
@@ -46,6 +57,8 @@ export class SharedTimer {
   private rearm(): void {
     const next = this.heap.peek();
     if (next === this.armedAt) return;
+    // The scheduler timer may stay early: it fires, finds nothing due and re-arms (never late).
+    if (this.earlyWakeups && next > this.armedAt && next !== Infinity) return;
     if (this.handle !== undefined) this.scheduler.cancel(this.handle);
     this.handle = undefined;
     this.armedAt = next;

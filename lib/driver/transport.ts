@@ -34,4 +34,6 @@ export interface TransportEvents {
   socketLost(socket: SocketId, why: string): void;
   /** Something the agent survived (a send error...). */
   warning(code: string, message: string): void;
+  /** Runs the agent's timer work now: a pacer shared by many agents granted it a slot (RFC 8445 §14.2). */
+  wake(): void;
 }

@@ -11,6 +11,8 @@ import { hasPending } from './selection.js';
 /** Forming pairs and running checks on them (RFC 8445 §6.1.2, §6.1.4, §7.2). */
 export class Checks {
   private lastCheckAt = Number.NEGATIVE_INFINITY;
+  /** A shared pacer (config.pacer) said not yet: it wakes us, so no deadline of our own meanwhile. */
+  private pacerWaiting = false;
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -37,13 +39,19 @@ export class Checks {
 
   /** When the next paced check may go (§6.1.4.2), if one is waiting. */
   nextPacedAt(): number | undefined {
-    if (!this.canSend || !this.ctx.checklist.hasWork()) return undefined;
+    if (!this.canSend || this.pacerWaiting || !this.ctx.checklist.hasWork()) return undefined;
     return this.lastCheckAt + this.ctx.config.timers.taMs;
   }
 
-  /** One new check per Ta (§6.1.4.2); the first goes out at once. */
+  /** One new check per Ta (§6.1.4.2); the first goes out at once. A shared pacer may defer it (§14.2). */
   sendPaced(now: number): void {
     if (!this.canSend || now < this.lastCheckAt + this.ctx.config.timers.taMs) return;
+    const { pacer } = this.ctx.config;
+    if (pacer !== undefined) {
+      // Ask for a slot only with a check to send, so a granted slot is never wasted.
+      this.pacerWaiting = this.ctx.checklist.hasWork() && !pacer.tryAcquire(now);
+      if (this.pacerWaiting) return;
+    }
     const pair = this.ctx.checklist.next((component) => !this.ctx.components[component - 1]!.selected);
     if (!pair) return;
     this.lastCheckAt = now;

@@ -37,6 +37,18 @@ export interface AgentLimits {
   readonly maxRemoteCandidates: number;
 }
 
+/**
+ * RFC 8445 §14.2 pacing shared with other agents (many agents on one server port): Ta applies
+ * across all of them, not per agent. Optional; without it only the agent's own Ta applies.
+ */
+export interface CheckPacer {
+  /**
+   * May a new check start at `now`? False queues the agent: it must not ask again on its own
+   * timer (no busy loop); the driver runs its `handleTimeout` when the pacer grants it a slot.
+   */
+  tryAcquire(now: number): boolean;
+}
+
 export interface AgentConfig {
   readonly components: number;
   readonly role: IceRole;
@@ -52,6 +64,8 @@ export interface AgentConfig {
   readonly limits: AgentLimits;
   /** SOFTWARE attribute for responses to STUN servers' clients; none by default. */
   readonly software?: string;
+  /** A pacer shared with other agents (a server's port), on top of this agent's own `taMs`. */
+  readonly pacer?: CheckPacer;
 }
 
 export const DEFAULT_TIMERS: AgentTimers = {
@@ -78,8 +92,9 @@ export type AgentOptions = Partial<Omit<AgentConfig, 'timers' | 'limits' | 'rand
 
 /** Fills defaults and rejects misuse with a typed error. */
 export function resolveConfig(opts: AgentOptions): AgentConfig {
-  const timers = { ...DEFAULT_TIMERS, ...opts.timers };
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  // Without overrides the defaults are shared (the core never writes to them): a server holds thousands of agents.
+  const timers = opts.timers === undefined ? DEFAULT_TIMERS : { ...DEFAULT_TIMERS, ...opts.timers };
+  const limits = opts.limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...opts.limits };
   const components = opts.components ?? 1;
   if (!Number.isInteger(components) || components < 1 || components > 256) {
     throw new IceError('ERR_INVALID_ARGUMENT', `components must be an integer in 1..256, got ${components}`);
@@ -105,6 +120,7 @@ export function resolveConfig(opts: AgentOptions): AgentConfig {
     ...(opts.pwd !== undefined && { pwd: opts.pwd }),
     ...(opts.tieBreaker !== undefined && { tieBreaker: opts.tieBreaker }),
     ...(opts.software !== undefined && { software: opts.software }),
+    ...(opts.pacer !== undefined && { pacer: opts.pacer }),
   };
 }
 

@@ -91,18 +91,20 @@ export function newTransactionId(rng: RandomSource): Buffer {
 
 /** Pending transactions keyed by transaction id bytes (latin1 string: one char per byte). */
 export class TransactionTable<T> implements Iterable<[Buffer, T]> {
-  private readonly map = new Map<string, T>();
+  // Made on first use: an agent that never sends a request (ICE-lite) keeps none.
+  private map: Map<string, T> | undefined;
 
   add(id: Buffer, ctx: T): void {
-    this.map.set(id.toString('latin1'), ctx);
+    (this.map ??= new Map()).set(id.toString('latin1'), ctx);
   }
 
   get(id: Buffer): T | undefined {
-    return this.map.get(id.toString('latin1'));
+    return this.map?.get(id.toString('latin1'));
   }
 
   /** Remove and return: the usual path when a response matches. */
   take(id: Buffer): T | undefined {
+    if (this.map === undefined) return undefined;
     const key = id.toString('latin1');
     const ctx = this.map.get(key);
     this.map.delete(key);
@@ -110,22 +112,22 @@ export class TransactionTable<T> implements Iterable<[Buffer, T]> {
   }
 
   delete(id: Buffer): boolean {
-    return this.map.delete(id.toString('latin1'));
+    return this.map?.delete(id.toString('latin1')) ?? false;
   }
 
   get size(): number {
-    return this.map.size;
+    return this.map?.size ?? 0;
   }
 
   clear(): void {
-    this.map.clear();
+    this.map?.clear();
   }
 
   *[Symbol.iterator](): Iterator<[Buffer, T]> {
-    for (const [key, ctx] of this.map) yield [Buffer.from(key, 'latin1'), ctx];
+    for (const [key, ctx] of this.map ?? []) yield [Buffer.from(key, 'latin1'), ctx];
   }
 
   values(): IterableIterator<T> {
-    return this.map.values();
+    return (this.map ?? new Map<string, T>()).values();
   }
 }

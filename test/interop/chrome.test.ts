@@ -15,6 +15,8 @@
  *   permission    with:    getUserMedia granted first -> Chrome signals a plain 127.0.0.1 host candidate
  *                 without: Chrome signals no candidate at all and checks from a wildcard-bound socket,
  *                          so we only ever see it as peer-reflexive (what real browsers look like)
+ * And two with our agent ICE-lite on an IceServer's shared port (`--lite-server`, `a=ice-lite` in
+ * our description): Chrome controls and nominates whoever offers; we never send a check.
  * In every case Chrome ends up the DTLS client: its ClientHello must reach us as
  * data on component 1, which the agent only delivers from a proven address.
  *
@@ -47,15 +49,22 @@ const PEER_KILL_MS = 45_000;
 interface Case {
   readonly direction: Direction;
   readonly mediaPermission: boolean;
+  /** Our agent is ICE-lite on an IceServer (always controlled). */
+  readonly lite?: boolean;
 }
 const CASES: readonly Case[] = [
   { direction: 'chrome-offers', mediaPermission: true },
   { direction: 'chrome-offers', mediaPermission: false },
   { direction: 'agent-offers', mediaPermission: true },
   { direction: 'agent-offers', mediaPermission: false },
+  { direction: 'chrome-offers', mediaPermission: false, lite: true },
+  { direction: 'agent-offers', mediaPermission: true, lite: true },
 ];
+/** Our role: controlled when Chrome offers, or whenever we are lite (RFC 8445 §6.1.1). */
+const weControl = (c: Case): boolean => c.direction === 'agent-offers' && c.lite !== true;
 const caseName = (c: Case): string =>
-  `${c.direction === 'chrome-offers' ? 'Chrome offers (controlling), we answer (controlled)' : 'we offer (controlling), Chrome answers (controlled)'}, ` +
+  (c.lite ? 'ICE-lite on a shared port: ' : '') +
+  `${c.direction === 'chrome-offers' ? 'Chrome offers' : 'we offer'}, ${weControl(c) ? 'we control, Chrome is controlled' : 'Chrome controls, we are controlled'}, ` +
   `${c.mediaPermission ? 'media permission: Chrome signals a 127.0.0.1 host candidate' : 'no media permission: Chrome signals no candidate (peer-reflexive)'}`;
 
 // ---- environment ----------------------------------------------------------------------
@@ -103,7 +112,7 @@ function preCleanStale(): string[] {
 function runPeer(c: Case, profile: string): Promise<{ result: PeerResult | undefined; stderr: string; wallMs: number; raw: string }> {
   const started = Date.now();
   const args = ['netns', 'exec', NS, process.execPath, PEER, '--direction', c.direction, '--profile', profile,
-    '--chromium', CHROMIUM, '--timeout', String(ICE_TIMEOUT_MS), ...(c.mediaPermission ? ['--media-permission'] : [])];
+    '--chromium', CHROMIUM, '--timeout', String(ICE_TIMEOUT_MS), ...(c.mediaPermission ? ['--media-permission'] : []), ...(c.lite ? ['--lite-server'] : [])];
   return new Promise((resolve) => {
     const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -135,7 +144,7 @@ function summary(c: Case, r: PeerResult, wallMs: number): string {
   const ch = r.chrome;
   const sel = r.agent.selected;
   return [
-    `${c.direction}${c.mediaPermission ? '+media' : ''}:`,
+    `${c.lite ? 'lite ' : ''}${c.direction}${c.mediaPermission ? '+media' : ''}:`,
     `(ms after both sides had the other's parameters) agent connected ${r.agent.connectedMs} ms, completed ${r.agent.completedMs} ms;`,
     `chrome ${ch?.iceConnectionState} at ${ch?.connectedMs} ms;`,
     `our pair ${sel?.local} -> ${sel?.remote} (${sel?.remoteType}, rtt ${sel?.rttMs} ms);`,
@@ -218,7 +227,7 @@ describe('interop: headless Chromium (libwebrtc) in a loopback-only namespace', 
         const states = r.agent.states.map((s) => s.state);
         expect(states, diag).to.include('connected');
         expect(states.indexOf('completed'), diag).to.be.greaterThan(states.indexOf('connected'));
-        expect(r.agent.role).to.equal(c.direction === 'chrome-offers' ? 'controlled' : 'controlling');
+        expect(r.agent.role).to.equal(weControl(c) ? 'controlling' : 'controlled');
         const sel = r.agent.selected;
         expect(sel, diag).to.not.equal(undefined);
         const chromeLocal = r.chrome?.localCandidate;
@@ -242,30 +251,36 @@ describe('interop: headless Chromium (libwebrtc) in a loopback-only namespace', 
         const ch = r.chrome;
         expect(ch, diag).to.not.equal(undefined);
         expect(['connected', 'completed']).to.include(ch!.iceConnectionState);
-        expect(ch!.iceRole).to.equal(c.direction === 'chrome-offers' ? 'controlling' : 'controlled');
+        expect(ch!.iceRole).to.equal(weControl(c) ? 'controlled' : 'controlling');
         expect(ch!.selected, 'transport.selectedCandidatePairId').to.equal(true);
         expect(ch!.pairState).to.equal('succeeded');
         expect(ch!.nominated, 'candidate-pair.nominated').to.equal(true);
         expect(ch!.remoteCandidate?.address).to.equal('127.0.0.1');
-        expect(ch!.requestsReceived ?? 0, 'Chrome received our checks').to.be.at.least(1);
+        if (c.lite) expect(ch!.requestsReceived ?? 0, 'an ICE-lite agent sends no check').to.equal(0);
+        else expect(ch!.requestsReceived ?? 0, 'Chrome received our checks').to.be.at.least(1);
         expect(ch!.responsesReceived ?? 0, 'Chrome got responses to its checks').to.be.at.least(1);
         expect(ch!.currentRoundTripTime).to.be.a('number');
       });
 
-      it('checks went both ways: our checks got responses, we answered Chrome', function () {
-        expect(r.stun.requestsOut).to.be.at.least(1);
-        expect(r.stun.successIn).to.be.at.least(1);
+      it(c.lite ? 'checks went one way: we answered Chrome and never sent a request' : 'checks went both ways: our checks got responses, we answered Chrome', function () {
+        if (c.lite) {
+          expect(r.stun.requestsOut, 'requests from the lite agent').to.equal(0);
+          expect(r.stun.successIn).to.equal(0);
+        } else {
+          expect(r.stun.requestsOut).to.be.at.least(1);
+          expect(r.stun.successIn).to.be.at.least(1);
+          expect(r.agent.pairs.some((p) => p.state === 'succeeded' && p.rttMs !== undefined), JSON.stringify(r.agent.pairs)).to.equal(true);
+        }
         expect(r.stun.requestsIn).to.be.at.least(1);
         expect(r.stun.successOut).to.be.at.least(1);
         expect(r.stun.errorsIn + r.stun.errorsOut, 'no STUN error responses either way').to.equal(0);
-        expect(r.agent.pairs.some((p) => p.state === 'succeeded' && p.rttMs !== undefined), JSON.stringify(r.agent.pairs)).to.equal(true);
         // Chrome's checks carry GOOG-NETWORK-INFO (0xC057, comprehension-optional): skipped yet authenticated.
         expect(r.stun.firstRequestAttributes).to.include('0xc057');
         expect(r.stun.googNetworkInfo.length).to.be.at.least(1);
       });
 
       it('nomination: USE-CANDIDATE from the controlling side was accepted', function () {
-        if (c.direction === 'chrome-offers') {
+        if (!weControl(c)) {
           expect(r.stun.peerRoleAttribute).to.equal('ICE-CONTROLLING');
           expect(r.stun.useCandidateIn).to.be.at.least(1);
           expect(r.stun.useCandidateOut).to.equal(0);

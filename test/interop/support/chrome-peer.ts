@@ -5,10 +5,12 @@
  *
  *   node dist/test/interop/support/chrome-peer.js --direction chrome-offers|agent-offers
  *        --profile <empty dir> [--media-permission] [--chromium /usr/bin/chromium] [--timeout 15000]
- *        [--trace] [--flag <extra chromium flag>]... [--drop-flag <default flag>]...
+ *        [--trace] [--flag <extra chromium flag>]... [--drop-flag <default flag>]... [--lite-server]
  *
  * chrome-offers: Chrome is the offerer (controlling, full ICE) and nominates; we answer, controlled.
  * agent-offers:  we offer (controlling) and nominate; Chrome answers, controlled.
+ * --lite-server: our agent is an ICE-lite agent on an IceServer's shared port (always controlled,
+ *                `a=ice-lite` in our description): Chrome controls and nominates in both directions.
  *
  * Prints exactly one JSON line (PeerResult) on stdout; diagnostics go to stderr.
  * Exit code 0 when the line was printed, whatever the outcome inside it.
@@ -19,7 +21,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type * as dgram from 'node:dgram';
 import { IceAgent } from '../../../lib/ice-agent.js';
+import { IceServer } from '../../../lib/server/index.js';
+import type { UdpEndpoint } from '../../../lib/net/udp-socket.js';
 import { udpEndpointFactory, type EndpointFactory } from '../../../lib/net/datagram-endpoint.js';
 import type { TransportAddress } from '../../../lib/stun/types.js';
 import type { IceState } from '../../../lib/ice/ice-state.js';
@@ -90,6 +95,7 @@ export interface StunTap {
 export interface PeerResult {
   readonly direction: Direction;
   readonly mediaPermission: boolean;
+  readonly liteServer: boolean;
   readonly ok: boolean;
   readonly error?: string;
   readonly chromeVersion?: string;
@@ -216,6 +222,20 @@ function tappedFactory(tap: StunTap): EndpointFactory {
   };
 }
 
+/**
+ * The same tap on an IceServer's shared port. Test-only: the server's sockets are not injectable,
+ * so the tap reaches into them (a listener before the server's, and a wrapped send).
+ */
+function tapServer(server: IceServer, tap: StunTap): void {
+  const ep = (server as unknown as { sockets: readonly { endpoint: UdpEndpoint }[] }).sockets[0]!.endpoint;
+  (ep as unknown as { socket: dgram.Socket }).socket.prependListener('message', (data: Buffer) => observe(tap, 'in', data));
+  const send = ep.send.bind(ep);
+  ep.send = (to, data, header) => {
+    observe(tap, 'out', data);
+    send(to, data, header);
+  };
+}
+
 // ---- the page side --------------------------------------------------------------------
 
 /** Installed once in the page: helpers the exchange calls by name. */
@@ -291,10 +311,12 @@ interface Options {
    * candidates at all and it checks from a wildcard-bound socket (peer-reflexive for us).
    */
   mediaPermission: boolean;
+  /** Our agent is ICE-lite on an IceServer (lib/server) instead of a stand-alone full agent. */
+  liteServer: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { direction: 'chrome-offers', profile: undefined, chromium: process.env['CHROMIUM'] ?? '/usr/bin/chromium', timeoutMs: 15_000, trace: false, extraFlags: [], dropFlags: [], mediaPermission: false };
+  const o: Options = { direction: 'chrome-offers', profile: undefined, chromium: process.env['CHROMIUM'] ?? '/usr/bin/chromium', timeoutMs: 15_000, trace: false, extraFlags: [], dropFlags: [], mediaPermission: false, liteServer: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -304,6 +326,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--timeout' && v !== undefined) { o.timeoutMs = Number(v); i++; }
     else if (a === '--trace') o.trace = true;
     else if (a === '--media-permission') o.mediaPermission = true;
+    else if (a === '--lite-server') o.liteServer = true;
     else if (a === '--flag' && v !== undefined) { o.extraFlags.push(v); i++; }
     else if (a === '--drop-flag' && v !== undefined) { o.dropFlags.push(v); i++; }
     else throw new Error(`bad argument ${a}`);
@@ -334,11 +357,14 @@ export async function runExchange(o: Options): Promise<PeerResult> {
     if (o.trace) process.stderr.write(`[${round(now() - started)}] ${msg}${fields ? ' ' + JSON.stringify(fields, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) : ''}\n`);
   };
 
-  const agent = new IceAgent({
+  const logger = { debug: trace, info: trace, warn: trace };
+  const server = o.liteServer ? await IceServer.listen({ address: '127.0.0.1' }) : undefined;
+  if (server) tapServer(server, tap);
+  const agent = server ? server.createAgent({ lite: true, logger }) : new IceAgent({
     addresses: ['127.0.0.1'],
     role: o.direction === 'chrome-offers' ? 'controlled' : 'controlling',
     endpointFactory: tappedFactory(tap),
-    logger: { debug: trace, info: trace, warn: trace },
+    logger,
   });
   agent.on('candidate', (_c, line) => ourCandidates.push(line));
   agent.on('statechange', (state, _prev, reason) => { states.push({ state, at: now(), reason }); trace(`agent ${state}`, { reason }); });
@@ -406,14 +432,14 @@ export async function runExchange(o: Options): Promise<PeerResult> {
       agent.setRemoteParameters({ ufrag: chromeSdp.ufrag, pwd: chromeSdp.pwd });
       for (const c of chromeSdp.candidates) agent.addRemoteCandidate(c);
       agent.addRemoteCandidate(null);
-      const answer = buildDataChannelSdp({ ...agent.localParameters, mid: chromeSdp.mid, setup: 'passive', candidates: ourCandidates });
+      const answer = buildDataChannelSdp({ ...agent.localParameters, mid: chromeSdp.mid, setup: 'passive', candidates: ourCandidates, lite: o.liteServer });
       trace('our answer', { answer });
       // Times are measured from the moment both sides hold the other's parameters.
       t0 = now();
       await cdp.evaluate(session, `window.__pc.setRemoteDescription({ type: 'answer', sdp: ${JSON.stringify(answer)} }).then(() => true)`);
     } else {
       await gathered;
-      const offer = buildDataChannelSdp({ ...agent.localParameters, mid: '0', setup: 'actpass', candidates: ourCandidates });
+      const offer = buildDataChannelSdp({ ...agent.localParameters, mid: '0', setup: 'actpass', candidates: ourCandidates, lite: o.liteServer });
       trace('our offer', { offer });
       const { sdp: answer, complete } = await cdp.evaluate<{ sdp: string; complete: boolean }>(session, `(async () => {
         const pc = window.__makePc();
@@ -464,6 +490,7 @@ export async function runExchange(o: Options): Promise<PeerResult> {
   const result: PeerResult = {
     direction: o.direction,
     mediaPermission: o.mediaPermission,
+    liteServer: o.liteServer,
     ok: error === undefined,
     ...(error !== undefined && { error }),
     ...(chromeVersion !== undefined && { chromeVersion }),
@@ -514,6 +541,7 @@ export async function runExchange(o: Options): Promise<PeerResult> {
   };
 
   await agent.close();
+  await server?.close();
   httpServer?.close();
   await cdp?.close().catch(() => undefined);
   if (ownProfile !== undefined) rmSync(ownProfile, { recursive: true, force: true });

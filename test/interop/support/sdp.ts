@@ -52,6 +52,8 @@ export interface OurDescription {
   readonly setup: 'actpass' | 'passive' | 'active';
   /** `candidate:...` lines as the agent formats them. */
   readonly candidates: readonly string[];
+  /** ICE-lite: `a=ice-lite` at session level (RFC 8839 §5.3). */
+  readonly lite?: boolean;
 }
 
 /** An offer or answer with one `m=application` data-channel section carrying our ICE parameters. */
@@ -61,6 +63,7 @@ export function buildDataChannelSdp(d: OurDescription): string {
     `o=- ${Date.now()} 2 IN IP4 127.0.0.1`,
     's=-',
     't=0 0',
+    ...(d.lite === true ? ['a=ice-lite'] : []),
     `a=group:BUNDLE ${d.mid}`,
     'a=msid-semantic: WMS',
     'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
