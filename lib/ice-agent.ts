@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { checkAgentOptions } from './agent-options.js';
+import { AgentRelay } from './agent-relay.js';
 import { AgentLoop } from './driver/agent-loop.js';
 import { dispatchEvent, type DispatchTarget } from './driver/event-dispatch.js';
 import { ownEnvironment, type AgentEnvironment, type HostTransport } from './driver/environment.js';
@@ -11,10 +12,12 @@ import type { DropCounters, GatheringState } from './ice/events.js';
 import type { ComponentState, IceState, W3CIceTransportState } from './ice/ice-state.js';
 import type { PairInfo } from './ice/pair.js';
 import type { IceAgentEvents, IceAgentOptions } from './ice-agent-types.js';
+import { splitIceServers } from './ice-servers.js';
 import { ListenerGuard } from './listener-guard.js';
 import { selectHostAddresses } from './net/interfaces.js';
 import type { Scheduler } from './net/scheduler.js';
 import { parseStunServer, resolveStunServer } from './net/stun-server-spec.js';
+import type { RelayInfo } from './relay/types.js';
 import { StateWaiters } from './state-waiters.js';
 import type { TransportAddress } from './stun/types.js';
 import { IceError } from './util/errors.js';
@@ -33,6 +36,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private readonly core: IceAgentCore;
   private readonly loop: AgentLoop;
   private readonly hosts: HostTransport;
+  /** TURN servers' sockets and relay layer; undefined without a turn: or turns: server. */
+  private readonly relay: AgentRelay | undefined;
+  /** `stunServers` and the STUN URLs of `iceServers`. */
+  private readonly stunSpecs: readonly string[];
   private readonly guard = new ListenerGuard(this);
   private readonly logger: Logger;
   private readonly waiters: StateWaiters;
@@ -77,6 +84,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     });
     this.hosts = env.hostTransport(this.loop);
     this.loop.transport = this.hosts;
+    const servers = splitIceServers(options.iceServers ?? []);
+    this.stunSpecs = [...(options.stunServers ?? []), ...servers.stun];
+    this.relay = servers.turn.length === 0 ? undefined : new AgentRelay(this.loop, this.hosts, options, servers.turn, {
+      warn: (code, message) => this.warn(code, message),
+      emit: (info) => this.guard.emit('relay', info),
+    });
   }
 
   // ---- read-only views -------------------------------------------------------
@@ -116,6 +129,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   get drops(): Readonly<DropCounters> {
     return this.core.drops;
   }
+  /** Each TURN allocation (server x component): its state, relayed and mapped addresses, lifetime, what it dropped. */
+  get relays(): RelayInfo[] {
+    return this.relay?.relays ?? [];
+  }
 
   // ---- gathering ---------------------------------------------------------------
 
@@ -127,19 +144,26 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private async runGathering(): Promise<void> {
     this.assertOpen();
+    // iceTransportPolicy 'relay': no host socket, no STUN; only the TURN servers' relay candidates.
+    const relayOnly = this.options.iceTransportPolicy === 'relay';
     const { addresses, warnings } = selectHostAddresses(this.options, this.options.interfaceSource);
-    for (const w of warnings) this.warn(w.code, w.message);
-    const hosts = await this.hosts.bind(addresses, this.core.config.components);
-    const servers = await this.resolveServers();
+    if (!relayOnly) for (const w of warnings) this.warn(w.code, w.message);
+    this.relay?.useHostAddresses(addresses);
+    const hosts = relayOnly ? [] : await this.hosts.bind(addresses, this.core.config.components);
+    const [servers, turn] = await Promise.all([relayOnly ? [] : this.resolveServers(), this.relay?.resolve() ?? []]);
     if (this.core.isClosed) return;
+    const layer = this.relay?.attach(this.core, turn);
     const done = new Promise<void>((resolve) => (this.gatheringComplete = resolve));
-    this.loop.run((now) => this.core.startGathering(now, hosts, servers));
+    this.loop.run((now) => {
+      layer?.start(now); // first: gathering then waits for the allocations
+      this.core.startGathering(now, hosts, servers);
+    });
     await done;
   }
 
   private async resolveServers(): Promise<TransportAddress[]> {
     const results = await Promise.all(
-      (this.options.stunServers ?? []).map(async (spec) => {
+      this.stunSpecs.map(async (spec) => {
         try {
           return [await resolveStunServer(parseStunServer(spec), undefined, this.options.lookup)];
         } catch (err) {
