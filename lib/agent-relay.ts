@@ -45,9 +45,9 @@ export class AgentRelay {
     }, (e) => this.onEvent(e));
   }
 
-  /** The host addresses gathering selected: a UDP client socket binds to one of its server's family (its srflx needs a real base). */
+  /** The host addresses the filters selected: a UDP client socket binds to one of its server's family (a srflx needs a real base). */
   useHostAddresses(addresses: readonly HostAddress[]): void {
-    this.hostAddresses = this.options.iceTransportPolicy === 'relay' ? [] : addresses;
+    this.hostAddresses = addresses;
   }
 
   private localAddressFor(server: TransportAddress): string {

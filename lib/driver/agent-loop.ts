@@ -131,15 +131,16 @@ export class AgentLoop implements TransportEvents {
 
   /**
    * The relayed hot path (design §1 "Data path"): from the server only, ChannelData (first byte
-   * 0x40-0x4F) of the channel this socket last delivered, LENGTH within the datagram; the payload
-   * is a view bounded by LENGTH, so padding or trailing bytes are never delivered.
+   * 0x40-0x4F) of the channel this socket last delivered, LENGTH within the datagram, a payload that
+   * is not STUN; the payload is a view bounded by LENGTH, so padding or trailing bytes are never delivered.
    */
   private relayedFast(socket: SocketId, data: Buffer, from: TransportAddress): boolean {
     const ch = this.channels.get(socket);
     if (ch === undefined || ch.epoch !== this.core.routeEpoch || data.length < 4 || data[0] !== ch.hi || data[1] !== ch.lo) return false;
     if (ch.port !== from.port || ch.address !== from.address) return false;
     const end = 4 + ((data[2]! << 8) | data[3]!);
-    if (end > data.length) return false;
+    // STUN inside (a check or consent through the relay, RFC 7983 first byte 0-3) is the core's.
+    if (end > data.length || end === 4 || data[4]! < 4) return false;
     this.out.data(ch.component, data.subarray(4, end), ch.peer);
     return true;
   }

@@ -129,7 +129,10 @@ export class RelayPeers {
     return ch?.bound === true ? ch.header : undefined;
   }
 
-  get permitted(): number {
-    return this.wanted.size;
+  /** Peer IPs with a permission asked for, and channels bound. */
+  counts(): { permissions: number; channels: number } {
+    let channels = 0;
+    for (const ch of this.channels.values()) if (ch.bound) channels++;
+    return { permissions: this.wanted.size, channels };
   }
 }

@@ -119,6 +119,8 @@ export class RelaySlot {
     const relay = this.candidates.relay;
     if (r.kind !== 'data' || !relay || this.state !== 'allocated') return CONSUMED;
     this.host.unwrapped({ socket: this.socket!, peer: r.peer, channel: r.channel });
+    // A check or its answer may select a pair: its channel and permissions follow at once (handleTimeout).
+    if (r.payload.length > 0 && r.payload[0]! < 4) this.host.nudge(now);
     return { kind: 'unwrapped', socket: relay.socket, from: r.peer, data: r.payload };
   }
 
@@ -290,6 +292,6 @@ export class RelaySlot {
 
   info(): RelayInfo {
     const at = { server: this.server, local: this.local, component: this.component, state: this.state };
-    return this.report.info(this.config, at, this.allocation?.counters);
+    return this.report.info(this.config, at, this.allocation?.counters, this.candidates.peers?.counts());
   }
 }

@@ -26,7 +26,7 @@ export class SlotReport {
   }
 
   info(config: RelayServer, at: { server: TransportAddress; local: TransportAddress | undefined; component: number; state: RelayState },
-    current: Readonly<TurnDropCounters> | undefined): RelayInfo {
+    current: Readonly<TurnDropCounters> | undefined, counts = { permissions: 0, channels: 0 }): RelayInfo {
     const o = this.outcome;
     const drops = { ...this.dropsBefore };
     if (current) for (const k of Object.keys(drops) as TurnDropReason[]) drops[k] += current[k];
@@ -35,7 +35,7 @@ export class SlotReport {
       ...(at.local && { local: at.local }), ...(o.relayed && { relayed: o.relayed }), ...(o.mapped && { mapped: o.mapped }),
       ...(o.lifetimeS !== undefined && { lifetimeS: o.lifetimeS }), ...(o.allocateMs !== undefined && { allocateMs: o.allocateMs }),
       ...(o.reason !== undefined && { reason: o.reason }), ...(o.code !== undefined && { code: o.code }),
-      ...(o.detail !== undefined && { detail: o.detail }), sockets: this.sockets, drops,
+      ...(o.detail !== undefined && { detail: o.detail }), sockets: this.sockets, ...counts, drops,
     };
   }
 }

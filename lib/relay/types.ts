@@ -72,6 +72,9 @@ export interface RelayInfo {
   readonly detail?: string;
   /** Sockets used: more than 1 after a 437 or a redirect. */
   readonly sockets: number;
+  /** Peer IPs the relay keeps a permission for (those of live pairs), and channels bound (selected pairs). */
+  readonly permissions: number;
+  readonly channels: number;
   /** What the allocation dropped and why (forged answers, unknown channels, peers without permission...). */
   readonly drops: Readonly<TurnDropCounters>;
 }
