@@ -171,11 +171,12 @@ export class AgentLoop implements TransportEvents {
       for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) events.push(e);
       this.armTimer();
       this.flushing = false;
+      // The relay's news first: an allocation is told before the candidate it gave.
+      this.afterFlush?.();
       for (const e of events) {
         this.transport?.observe?.(e);
         this.out.event(e);
       }
-      this.afterFlush?.();
       if (this.whenDrained && this.core.drained) this.whenDrained();
     } finally {
       this.flushing = false;
