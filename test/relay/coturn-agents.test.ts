@@ -119,6 +119,27 @@ describe('relay: IceAgents through coturn on loopback', function () {
     }
   });
 
+  describe('coturn stops mid-session', () => {
+    it('tcp: the connection drops, each relay fails (connection-lost), its pair fails, ICE fails at once', async () => {
+      const c = await startCoturn({ auth: 'static' });
+      let stopped = false;
+      try {
+        const p = await pair(relayOptions(c, 'tcp', { username: USER, credential: PASS }));
+        await Promise.all([p.a.waitFor([...CONNECTED], 15_000), p.b.waitFor([...CONNECTED], 15_000)]);
+        await c.stop();
+        stopped = true;
+        for (const x of [p.a, p.b]) {
+          await x.waitFor(['failed'], 10_000);
+          expect(x.relays[0]).to.deep.include({ state: 'failed', reason: 'connection-lost' });
+          expect(p.relayEvents.get(x)!.map((r) => r.state)).to.deep.equal(['allocated', 'failed']);
+          expect(() => x.send(1, Buffer.from('x'))).to.throw(/no selected pair/);
+        }
+      } finally {
+        if (!stopped) await c.stop();
+      }
+    });
+  });
+
   describe('coturn stopped', () => {
     it('the same relay-only agents fail cleanly: the relay fails, ICE fails, nothing hangs', async () => {
       const c = await startCoturn({ auth: 'static' });

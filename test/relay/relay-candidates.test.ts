@@ -58,4 +58,27 @@ describe('relay: relay candidates in the pure core', () => {
     expect(a.data.map((d) => String(d.data))).to.deep.equal(['hello a']);
     expect(b.data[0]!.from.address, 'from the peer, not the server').to.equal(RELAY_IP);
   });
+
+  it('an ICE restart keeps the relay candidates: the new generation connects through the same allocations', () => {
+    const w = new RelayWorld();
+    const [a, b] = twoAgents(w, 'relay', 'symmetric');
+    w.gather(a);
+    w.gather(b);
+    w.trickle(a, b);
+    expect(w.run(20_000, () => w.connected(a, b))).to.equal(true);
+    a.core.restart(w.now);
+    w.drain();
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      const p = x.core.localParameters;
+      y.core.setRemoteCredentials(w.now, p.ufrag, p.pwd);
+    }
+    w.drain();
+    expect(w.run(w.now + 20_000, () => w.connected(a, b) && a.core.selectedPair(1)?.local.type === 'relay'), 'connected again').to.equal(true);
+    w.run(w.now + 2000);
+    expect(w.sendData(a, 1, Buffer.from('after the restart'))).to.equal(true);
+    w.run(w.now + 100);
+    expect(b.data.map((d) => String(d.data))).to.include('after the restart');
+    expect(a.relay!.relays[0]).to.deep.include({ state: 'allocated', sockets: 1 });
+    expect(w.servers[0]!.requests['allocate'], 'no new allocation (one per agent)').to.equal(2);
+  });
 });
