@@ -70,10 +70,20 @@ describe('relay: IceAgents through coturn on loopback', function () {
     return p;
   }
 
+  /** A failed test prints how its coturn is doing (a crash, its last log lines). */
+  function diagnose(c: () => Coturn | undefined): void {
+    afterEach(function () {
+      const server = c();
+      if (this.currentTest?.state !== 'failed' || !server) return;
+      console.log(`      coturn: ${server.exitStatus() ?? 'running'}; last log lines:\n${server.log().split('\n').slice(-30).join('\n')}`);
+    });
+  }
+
   describe('static user (--lt-cred-mech)', () => {
     let c: Coturn;
     before(async () => { if (!missing) c = await startCoturn({ auth: 'static', tls: true }); });
     after(async () => { await c?.stop(); });
+    diagnose(() => c);
 
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       it(`${t}: relay-only agents select relay candidates, the peer sees coturn's relay ports, data both ways`, async () => {

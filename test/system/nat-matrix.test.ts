@@ -68,6 +68,8 @@ interface CaseResult {
   readonly b?: PeerRecord;
   readonly killed?: boolean;
   readonly wallMs: number;
+  /** TURN rows: coturn's state when the peers were done (a crash), and its last log lines. */
+  readonly turn?: string;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -132,7 +134,8 @@ async function runCase(c: MatrixCase): Promise<CaseResult> {
         // `--send` datagram that was lost (10% loss) or never sent (see close-flush.test.ts).
         { closeStdinsWhenConnected: true },
       );
-      return { c, a, b, killed, wallMs: Date.now() - started };
+      const turnNote = turn && `coturn ${turn.exitStatus() ?? 'still running'}; log tail:\n${turn.log().split('\n').slice(-25).join('\n')}`;
+      return { c, a, b, killed, wallMs: Date.now() - started, ...(turnNote && { turn: turnNote }) };
     } finally {
       if (stun.pid !== undefined && stun.exitCode === null) { try { process.kill(stun.pid, 'SIGKILL'); } catch { /* gone */ } }
       turn?.stop();
@@ -235,7 +238,7 @@ describe('system: NAT matrix in network namespaces', function () {
       const r = results.get(c.id);
       expect(r, 'case did not run').to.not.equal(undefined);
       if (r!.error) expect.fail(`setup failed: ${r!.error}`);
-      const detail = `\nA: ${describePeer(r!.a)}\nB: ${describePeer(r!.b)}`;
+      const detail = `\nA: ${describePeer(r!.a)}\nB: ${describePeer(r!.b)}${r!.turn ? `\n${r!.turn}` : ''}`;
       const a = r!.a!;
       const b = r!.b!;
       expect(r!.killed, `peers had to be killed after the deadline${detail}`).to.equal(false);

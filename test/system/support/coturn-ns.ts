@@ -21,6 +21,8 @@ export function coturnMissingNs(): string | undefined {
 export interface NsCoturn {
   readonly child: ChildProcess;
   readonly log: () => string;
+  /** How the server ended before stop(), if it did (a crash shows here), else undefined. */
+  readonly exitStatus: () => string | undefined;
   stop(): void;
 }
 
@@ -36,7 +38,13 @@ export async function startCoturnInNs(ns: string, address: string): Promise<NsCo
   const keep = (chunk: Buffer): void => { lines.push(...chunk.toString().split('\n')); if (lines.length > 200) lines.splice(0, lines.length - 200); };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  let stopping = false;
+  const exitStatus = (): string | undefined => {
+    if (stopping || (child.exitCode === null && child.signalCode === null)) return undefined;
+    return child.exitCode !== null ? `exit code ${child.exitCode}` : `signal ${child.signalCode}`;
+  };
   const stop = (): void => {
+    stopping = true;
     if (child.pid !== undefined && child.exitCode === null) { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } }
     rmSync(dir, { recursive: true, force: true });
   };
@@ -46,5 +54,5 @@ export async function startCoturnInNs(ns: string, address: string): Promise<NsCo
     stop();
     throw new Error(`${(err as Error).message}\n${lines.join('\n')}`);
   }
-  return { child, log: () => lines.join('\n'), stop };
+  return { child, log: () => lines.join('\n'), exitStatus, stop };
 }
