@@ -134,7 +134,7 @@ async function runCase(c: MatrixCase): Promise<CaseResult> {
         // `--send` datagram that was lost (10% loss) or never sent (see close-flush.test.ts).
         { closeStdinsWhenConnected: true },
       );
-      const turnNote = turn && `coturn ${turn.exitStatus() ?? 'still running'}; log tail:\n${turn.log().split('\n').slice(-25).join('\n')}`;
+      const turnNote = turn && `coturn ${turn.exitStatus() ?? 'still running'}; log tail:\n${turn.log().split('\n').filter((l) => l.includes('session')).slice(-40).join('\n')}`;
       return { c, a, b, killed, wallMs: Date.now() - started, ...(turnNote && { turn: turnNote }) };
     } finally {
       if (stun.pid !== undefined && stun.exitCode === null) { try { process.kill(stun.pid, 'SIGKILL'); } catch { /* gone */ } }

@@ -32,7 +32,12 @@ export async function startCoturnInNs(ns: string, address: string): Promise<NsCo
   const args = ['netns', 'exec', ns, TURNSERVER, '-n', `--listening-ip=${address}`, `--relay-ip=${address}`, `--listening-port=${TURN_PORT}`,
     '--min-port=49160', '--max-port=49200', '--realm=ice-agent.test', '--lt-cred-mech', `--user=${TURN_USER}:${TURN_PASS}`, '--fingerprint',
     '--no-multicast-peers', '--no-cli', '--no-tls', '--no-dtls', `--userdb=${join(dir, 'turndb')}`, `--pidfile=${join(dir, 'turnserver.pid')}`,
-    '--log-file=stdout', '--simple-log'];
+    '--log-file=stdout', '--simple-log', '--verbose',
+    // The sites' private addresses are blackholed in the public namespace: a relayed send there fails
+    // with EINVAL, and coturn 4.6 then closes the whole allocation ("closed (2nd stage), reason: general").
+    // Refuse them up front, as operators do for private ranges: CreatePermission gets 403 for those peers,
+    // and only the pairs to them fail.
+    '--denied-peer-ip=100.64.0.0-100.127.255.255'];
   const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => { lines.push(...chunk.toString().split('\n')); if (lines.length > 200) lines.splice(0, lines.length - 200); };
