@@ -6,7 +6,7 @@ import * as dgram from 'node:dgram';
 import { closeAll, connectOurs, connectWerift, LOOPBACK } from './peers.js';
 import { cpuSince, nowMs, rotate, row, runMain, type BenchOptions, type Row } from './stats.js';
 
-interface Pipe {
+export interface Pipe {
   readonly name: string;
   send(buf: Buffer): void;
   /** Set by the pump: called once per datagram of the expected size that arrives. */
@@ -35,7 +35,7 @@ async function rawPipe(): Promise<Pipe> {
   return pipe;
 }
 
-async function oursPipe(): Promise<Pipe> {
+export async function oursPipe(): Promise<Pipe> {
   const { a, b } = await connectOurs();
   const pipe: Pipe = { name: 'ice-agent', send: (buf) => a.send(1, buf), onArrival: () => {}, close: () => closeAll([a, b]) };
   b.on('data', (_component, data) => pipe.onArrival(data.length));
@@ -54,14 +54,14 @@ async function weriftPipe(): Promise<Pipe> {
   return pipe;
 }
 
-interface PumpResult {
+export interface PumpResult {
   readonly perSecond: number;
   readonly cpuUsPerDatagram: number;
   readonly lost: number;
 }
 
 /** Sends `total` datagrams keeping `window` in flight; stops by itself if arrivals stall for 200 ms. */
-function pump(p: Pipe, size: number, total: number, window: number): Promise<PumpResult> {
+export function pump(p: Pipe, size: number, total: number, window: number): Promise<PumpResult> {
   const buf = Buffer.alloc(size, 0xab);
   buf[0] = 0x80; // RTP-like first byte: never taken for STUN
   return new Promise((resolve) => {

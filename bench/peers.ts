@@ -1,6 +1,6 @@
 // Two agents of each implementation, connected to each other on 127.0.0.1 in this process.
 import { Candidate, Connection } from 'werift-ice';
-import { IceAgent, type AgentTimers } from '../lib/index.js';
+import { IceAgent, type AgentTimers, type IceAgentOptions } from '../lib/index.js';
 import { nowMs, withTimeout } from './stats.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -22,11 +22,15 @@ export interface OursOptions {
   readonly timers?: Partial<AgentTimers>;
   /** False: the controlled agent is not given the controlling one's candidates; it learns it from its first check (peer-reflexive). */
   readonly candidatesToControlled?: boolean;
+  /** More agent options (TURN servers, a transport policy), and the candidate type every local candidate must have. */
+  readonly extra?: IceAgentOptions;
+  readonly onlyType?: 'host' | 'relay';
 }
 
 /** Our agents: host candidates on 127.0.0.1 only, candidates handed over as SDP strings. */
 export async function connectOurs(o: OursOptions = {}, timeoutMs = 10_000): Promise<Connected<IceAgent>> {
-  const common = { addresses: [LOOPBACK], components: o.components ?? 1, ...(o.timers && { timers: o.timers }) };
+  const common = { addresses: [LOOPBACK], components: o.components ?? 1, ...(o.timers && { timers: o.timers }), ...o.extra };
+  const onlyType = o.onlyType ?? 'host';
   const a = new IceAgent({ ...common, role: 'controlling' });
   const b = new IceAgent({ ...common, role: 'controlled' });
   const fromA: string[] = [];
@@ -38,7 +42,7 @@ export async function connectOurs(o: OursOptions = {}, timeoutMs = 10_000): Prom
     await Promise.all([a.gather(), b.gather()]);
     const gatherMs = nowMs() - t0;
     for (const c of [...a.localCandidates, ...b.localCandidates]) {
-      if (c.address !== LOOPBACK || c.type !== 'host') throw new Error(`unexpected local candidate ${c.type} ${c.address}`);
+      if (c.address !== LOOPBACK || c.type !== onlyType) throw new Error(`unexpected local candidate ${c.type} ${c.address}`);
     }
     const connectedAt = [a, b].map((x) => {
       let at: number | undefined;

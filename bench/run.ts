@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_TIMERS } from '../lib/index.js';
 import type { Row } from './stats.js';
 
-const BENCHES = ['codec', 'connect', 'datapath', 'footprint', 'inbound', 'process-pair', 'mux-router', 'server'] as const;
+const BENCHES = ['codec', 'connect', 'datapath', 'footprint', 'inbound', 'process-pair', 'relay', 'mux-router', 'server'] as const;
 const here = dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: string[] } {
@@ -78,6 +78,7 @@ function goals(rows: readonly Row[]): Goal[] {
     if (r.bench === 'datapath' && r.unit === 'us') out.push({ what: `CPU/datagram <= 1.05x raw (${at})`, ok: r.ratio <= 1.05 });
     if (r.bench === 'connect' && r.metric.includes('1 component, default')) out.push({ what: `connect (1 component) <= 0.1x werift (${at})`, ok: r.ratio <= 0.1 });
     if (r.bench === 'footprint' && r.metric.startsWith('idle CPU')) out.push({ what: `idle CPU per pair <= 0.25x werift (${at})`, ok: r.ratio <= 0.25 });
+    if (r.bench === 'relay' && r.unit === 'us' && r.ratioVs === 'our host path') out.push({ what: `CPU per relayed datagram <= 1.10x host (${at})`, ok: r.ratio <= 1.1 });
   }
   const ours = (bench: string, metric: string): Row | undefined =>
     rows.find((r) => r.impl === 'ice-agent' && r.bench === bench && r.metric.includes(metric));

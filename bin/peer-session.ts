@@ -182,6 +182,7 @@ export class PeerSession {
     });
     agent.on('rolechange', (r, reason) => this.log(`role is now ${r} (${reason})`));
     agent.on('stunresult', (r) => this.log(`STUN ${hostPort(r.server)}: ${r.mapped ? `mapped ${hostPort(r.mapped)}` : r.error ?? 'no answer'}`));
+    agent.on('relay', (r) => this.log(`TURN ${r.uri}: ${r.state}${r.relayed ? ` relayed ${hostPort(r.relayed)}` : ''}${r.reason ? ` (${r.reason})` : ''}`));
     agent.on('warning', (w) => this.out.warn(w.message));
   }
 

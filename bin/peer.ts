@@ -8,6 +8,7 @@ import type { Command } from './command.js';
 import { Clock, type Output } from './output.js';
 import type { Role } from './peer-protocol.js';
 import { PeerSession } from './peer-session.js';
+import { TURN_OPTIONS, TURN_USAGE, turnAgentOptions } from './turn-options.js';
 import { REPORT_OPTIONS, REPORT_USAGE, startReport } from './report-option.js';
 
 const PROTOCOL = `Protocol (one JSON object per line; unknown types are ignored):
@@ -36,7 +37,7 @@ export const peerCommand: Command = {
     name: 'peer',
     brief: 'one agent, signalling as JSON Lines on stdin/stdout (join two with a pipe, ssh, nc)',
     usage:
-      `ice-probe peer [--role controlling|controlled] [--lite] [--components N] [--host IP]... [--stun HOST:PORT]... [--server URL] [--send TEXT] [--timeout S] [--stats] [--verbose] ${REPORT_USAGE}`,
+      `ice-probe peer [--role controlling|controlled] [--lite] [--components N] [--host IP]... [--stun HOST:PORT]... ${TURN_USAGE} [--server URL] [--send TEXT] [--timeout S] [--stats] [--verbose] ${REPORT_USAGE}`,
     summary: 'One ICE agent whose signalling is JSON Lines on stdin/stdout.',
     options: {
       role: { type: 'string', arg: 'ROLE', help: 'controlling (default) or controlled' },
@@ -45,6 +46,7 @@ export const peerCommand: Command = {
       components: { type: 'string', arg: 'N', help: 'components (default 1)' },
       host: { type: 'string', multiple: true, arg: 'IP', help: 'gather host candidates only on this address (loopback allowed)' },
       stun: { type: 'string', multiple: true, arg: 'HOST:PORT', help: 'STUN server for a server-reflexive candidate' },
+      ...TURN_OPTIONS,
       send: { type: 'string', arg: 'TEXT', help: 'send TEXT once on every component when connected' },
       timeout: { type: 'string', arg: 'S', help: 'give up after S seconds (default 20)' },
       stats: { type: 'boolean', help: 'write the agent\'s getStats() as one JSON line before done' },
@@ -63,6 +65,7 @@ export const peerCommand: Command = {
     const components = args.int('components', 1, 1, 256);
     const hosts = args.ips('host');
     const stunServers = args.stunServers('stun');
+    const turn = turnAgentOptions(args, peerCommand.spec.usage);
     const sendText = args.string('send');
     const timeoutMs = args.seconds('timeout', 20);
     const verbose = args.flag('verbose');
@@ -74,8 +77,9 @@ export const peerCommand: Command = {
       components,
       stunServers,
       ...(hosts.length > 0 && { addresses: hosts, includeLoopback: true }),
+      ...turn,
     });
-    const report = await startReport(args, out, `ice-probe peer (${role})`, { role, components, hosts, stunServers, timeoutMs });
+    const report = await startReport(args, out, `ice-probe peer (${role})`, { role, components, hosts, stunServers, turn: turn.iceServers !== undefined, timeoutMs });
     report?.add(agent, 'peer');
     const cfg = { components, sendText, timeoutMs, verbose, stats: args.flag('stats'), serverUrl };
     return new PeerSession(agent, cfg, out, clock, report).start();

@@ -11,6 +11,7 @@ import { Clock, jsonLine, type Output } from './output.js';
 import { startStunServer, type StunUdpServer } from './stun-udp-server.js';
 import { packageVersion } from './version.js';
 import { REPORT_OPTIONS, REPORT_USAGE, startReport, type RunReport } from './report-option.js';
+import { TURN_OPTIONS, TURN_USAGE, turnAgentOptions } from './turn-options.js';
 import { pairCounters, pairCountersText, selectedPairStats } from './stats-output.js';
 
 /** What the parts of one selftest run share. */
@@ -75,6 +76,10 @@ function wire(r: Run, self: IceAgent, other: IceAgent, who: string, received: Se
     onData();
   });
   self.on('warning', (w) => r.verbose && event(r, 'warning', who, s.yellow(`warning: ${w.message}`), { code: w.code, message: w.message }));
+  self.on('relay', (q) => {
+    const what = q.state === 'allocated' ? `relayed ${hostPort(q.relayed!)} in ${(q.allocateMs ?? 0).toFixed(1)} ms` : `${q.state}${q.reason ? `: ${q.reason}` : ''}`;
+    event(r, 'turn', who, `TURN ${q.uri}: ${what}`, { uri: q.uri, state: q.state, relayed: q.relayed ? hostPort(q.relayed) : null, reason: q.reason ?? null });
+  });
 }
 
 /** Each agent's selected pair per component: the pair, then (after the exchange) its counters. */
@@ -85,7 +90,9 @@ function showPairs(r: Run, names: ReadonlyMap<IceAgent, string>, what: 'selected
       if (!pair) throw new Error(`agent ${who} has no selected pair on component ${c}`);
       const stats = selectedPairStats(self, c);
       if (what === 'selected') {
-        event(r, 'selected', who, `selected pair (component ${c}): ${pairText(pair)}`, { component: c, local: hostPort(pair.local), remote: hostPort(pair.remote), rttMs: pair.rttMs ?? null });
+        event(r, 'selected', who, `selected pair (component ${c}): ${pairText(pair)}`, {
+          component: c, local: hostPort(pair.local), localType: pair.local.type, remote: hostPort(pair.remote), remoteType: pair.remote.type, rttMs: pair.rttMs ?? null,
+        });
       } else if (stats) {
         event(r, 'pair-stats', who, `pair counters (component ${c}): ${pairCountersText(stats)}`, { component: c, ...pairCounters(stats) });
       }
@@ -138,13 +145,15 @@ export const selftestCommand: Command = {
   spec: {
     name: 'selftest',
     brief: 'STUN server + two agents on loopback: gather, connect, exchange a datagram, show the timeline',
-    usage: `ice-probe selftest [--address IP]... [--components N] [--timeout S] [--verbose] [--json] ${REPORT_USAGE}`,
+    usage: `ice-probe selftest [--address IP]... [--components N] ${TURN_USAGE} [--timeout S] [--verbose] [--json] ${REPORT_USAGE}`,
     summary:
       'Starts a STUN Binding server and two ICE agents on loopback, gathers host and server-reflexive\n' +
-      'candidates, connects them, sends one datagram each way and prints the timeline. Exit 0 on success.',
+      'candidates, connects them, sends one datagram each way and prints the timeline. Exit 0 on success.\n' +
+      'With --turn the agents also gather relay candidates (--relay-only: nothing else).',
     options: {
       address: { type: 'string', multiple: true, arg: 'IP', help: 'address the agents and the STUN server use (default 127.0.0.1)' },
       components: { type: 'string', arg: 'N', help: 'components per agent (default 1)' },
+      ...TURN_OPTIONS,
       timeout: { type: 'string', arg: 'S', help: 'give up after S seconds (default 10)' },
       verbose: { type: 'boolean', short: 'v', help: 'also show STUN server requests and agent warnings' },
       json: { type: 'boolean', help: 'print JSON lines' },
@@ -158,17 +167,18 @@ export const selftestCommand: Command = {
     if (addresses.length === 0) addresses.push('127.0.0.1');
     const components = args.int('components', 1, 1, 16);
     const timeoutMs = args.seconds('timeout', 10);
+    const turn = turnAgentOptions(args, selftestCommand.spec.usage);
     const json = args.flag('json');
     const verbose = args.flag('verbose');
-    const report = await startReport(args, out, 'ice-probe selftest', { addresses, components, timeoutMs });
+    const report = await startReport(args, out, 'ice-probe selftest', { addresses, components, timeoutMs, turn: turn.iceServers !== undefined });
     const r: Run = { out, clock: new Clock(), json, verbose, components, report, agents: [] };
     try {
       r.server = await startServer(r, addresses[0]!);
       const stun = hostPort(r.server.address);
-      if (!json) out.line(out.style.bold(`ice-probe ${packageVersion()} selftest: agents A (controlling) and B (controlled) on ${addresses.join(', ')}, ${components} component${components === 1 ? '' : 's'}`));
+      if (!json) out.line(out.style.bold(`ice-probe ${packageVersion()} selftest: agents A (controlling) and B (controlled) on ${addresses.join(', ')}, ${components} component${components === 1 ? '' : 's'}${turn.iceTransportPolicy === 'relay' ? ', relay only' : ''}`));
       event(r, 'stun-server', 'S', `STUN server listening on ${stun}`, { address: stun });
 
-      const options = { addresses, includeLoopback: true, components, stunServers: [stun] } as const;
+      const options = { addresses, includeLoopback: true, components, stunServers: [stun], ...turn } as const;
       const a = new IceAgent({ ...options, role: 'controlling' });
       const b = new IceAgent({ ...options, role: 'controlled' });
       r.agents.push(a, b);

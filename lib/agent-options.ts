@@ -11,6 +11,7 @@ import { inspect } from 'node:util';
 import { DEFAULT_TIMERS, type AgentLimits, type AgentTimers } from './ice/config.js';
 import { parseStunServer } from './net/stun-server-spec.js';
 import type { IceAgentOptions } from './ice-agent-types.js';
+import { splitIceServers } from './ice-servers.js';
 import { IceError } from './util/errors.js';
 
 /** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
@@ -168,6 +169,64 @@ const stunServer: Check = (v, name) => {
   return v;
 };
 
+/** One RTCIceServer-shaped entry: `urls` a URI or a non-empty array of them, optional username and credential. */
+const iceServerFields = record(
+  {
+    urls: (v, name) => {
+      if (typeof v === 'string') return v;
+      if (!Array.isArray(v) || v.length === 0 || !v.every((u) => typeof u === 'string')) throw invalid(name, 'a URI string or a non-empty array of them', v);
+      return Object.freeze([...v]);
+    },
+    username: (v, name) => {
+      if (typeof v !== 'string') throw invalid(name, 'a string', v);
+      return v;
+    },
+    credential: (v, name) => {
+      if (typeof v !== 'string') throw invalid(name, 'a string', v, 'a value that is not a string (not shown)');
+      return v;
+    },
+  },
+  true,
+  'an ice server { urls, username?, credential? }',
+);
+const iceServer: Check = (v, name) => {
+  const entry = iceServerFields(v, name) as { urls?: unknown };
+  if (entry.urls === undefined) throw invalid(`${name}.urls`, 'a value (the field is required)', undefined);
+  return entry;
+};
+
+/** Every URL parses, TURN ones have credentials (the credential itself never appears in a message). */
+const iceServers: Check = (v, name) => {
+  const servers = list(iceServer, 'ice servers { urls, username?, credential? }')(v, name);
+  try {
+    splitIceServers(servers as never);
+  } catch (err) {
+    throw new IceError('ERR_INVALID_ARGUMENT', `IceAgent option ${(err as Error).message}`, { cause: err });
+  }
+  return servers;
+};
+
+const pem: Check = (v, name) => {
+  if (typeof v !== 'string' && !Buffer.isBuffer(v)) throw invalid(name, 'a PEM certificate (string or Buffer)', v);
+  return v;
+};
+
+const turnTlsCa: Check = (v, name) => (Array.isArray(v) ? list(pem, 'PEM certificates')(v, name) : Object.freeze([pem(v, name)]));
+
+const relayTimers = record(
+  {
+    lifetimeS: integer(1, 0xffffffff), refreshMarginMs: ms(0), permissionRefreshMs: ms(0, true), permissionLifetimeMs: ms(0, true),
+    channelRefreshMs: ms(0, true), channelLifetimeMs: ms(0, true), closeWaitMs: ms(0, true),
+  },
+  true,
+  'an object of TURN timer overrides',
+);
+
+const policy: Check = (v, name) => {
+  if (v !== 'all' && v !== 'relay') throw invalid(name, "'all' or 'relay'", v);
+  return v;
+};
+
 const portRange = record({ min: integer(1, 65535), max: integer(1, 65535) }, false, 'a port range { min, max }');
 const checkedPortRange: Check = (v, name) => {
   const r = portRange(v, name) as { min: number; max: number };
@@ -181,6 +240,10 @@ const OPTION_CHECKS: { readonly [K in keyof Required<IceAgentOptions>]: Check } 
   lite: bool,
   components: integer(1, 256),
   stunServers: list(stunServer, 'STUN server strings'),
+  iceServers,
+  iceTransportPolicy: policy,
+  turnTlsCa,
+  relayTimers,
   portRange: checkedPortRange,
   timers,
   limits: record(LIMIT_CHECKS, true, 'an object of limit overrides'),
@@ -220,6 +283,7 @@ export function checkAgentOptions(options: unknown): IceAgentOptions {
     if (given[key] !== undefined) out[key] = check(given[key], key);
   }
   if (out['lite'] === true) checkLite(out);
+  checkRelay(out);
   if (out['ipv4'] === false && out['ipv6'] === false) {
     throw new IceError('ERR_INVALID_ARGUMENT', 'IceAgent options ipv4 and ipv6: both are false, so no address could be gathered');
   }
@@ -233,6 +297,22 @@ function checkLite(out: Record<string, unknown>): void {
   }
   if (Array.isArray(out['stunServers']) && out['stunServers'].length > 0) {
     throw new IceError('ERR_INVALID_ARGUMENT', 'IceAgent options lite and stunServers: an ICE-lite agent has host candidates only (RFC 8445 §2.5)');
+  }
+  if (Array.isArray(out['iceServers']) && out['iceServers'].length > 0) {
+    throw new IceError('ERR_INVALID_ARGUMENT', 'IceAgent options lite and iceServers: an ICE-lite agent has host candidates only (RFC 8445 §2.5)');
+  }
+}
+
+/** Relay-only needs a TURN server; permission and channel refreshes must come before their lifetimes end. */
+function checkRelay(out: Record<string, unknown>): void {
+  const turn = splitIceServers((out['iceServers'] ?? []) as never).turn.length;
+  if (out['iceTransportPolicy'] === 'relay' && turn === 0) {
+    throw new IceError('ERR_INVALID_ARGUMENT', "IceAgent options iceTransportPolicy and iceServers: 'relay' needs at least one turn: or turns: server");
+  }
+  const t = (out['relayTimers'] ?? {}) as Record<string, number | undefined>;
+  for (const [refresh, life, dflt] of [['permissionRefreshMs', 'permissionLifetimeMs', 300_000], ['channelRefreshMs', 'channelLifetimeMs', 600_000]] as const) {
+    const r = t[refresh];
+    if (r !== undefined && r >= (t[life] ?? dflt)) throw invalid(`relayTimers.${refresh}`, `less than ${life} (${t[life] ?? dflt})`, r);
   }
 }
 

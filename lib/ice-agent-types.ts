@@ -10,6 +10,8 @@ import type { AddressFilterOptions, InterfaceSource } from './net/interfaces.js'
 import type { Scheduler } from './net/scheduler.js';
 import type { LookupFn } from './net/stun-server-spec.js';
 import type { PortRange } from './net/udp-socket.js';
+import type { IceServer } from './ice-servers.js';
+import type { IceTransportPolicy, RelayInfo, RelayTimers } from './relay/types.js';
 import type { TransportAddress } from './stun/types.js';
 import type { Logger } from './util/logger.js';
 import type { RandomSource } from './util/random.js';
@@ -23,6 +25,17 @@ export interface IceAgentOptions extends AddressFilterOptions {
   readonly components?: number;
   /** STUN servers as `host:port`, `[v6]:port` or `stun:` URIs. None by default: nothing is sent that you did not configure. */
   readonly stunServers?: readonly string[];
+  /**
+   * STUN and TURN servers in the RTCIceServer shape: `{ urls, username?, credential? }`, `urls` one or more
+   * `stun:`, `turn:` or `turns:` URIs (`?transport=udp|tcp`). TURN servers give relay candidates.
+   */
+  readonly iceServers?: readonly IceServer[];
+  /** `'relay'`: only relay candidates are gathered, signalled and paired (no host socket is bound). Default `'all'`. */
+  readonly iceTransportPolicy?: IceTransportPolicy;
+  /** `turns:` servers: trust these PEM certificates instead of the system store (a test's self-signed server). */
+  readonly turnTlsCa?: string | Buffer | readonly (string | Buffer)[];
+  /** TURN allocation timers (refresh and lifetimes); RFC 8656 defaults. For servers with short lifetimes, and tests. */
+  readonly relayTimers?: RelayTimers;
   readonly portRange?: PortRange;
   readonly timers?: Partial<AgentTimers>;
   readonly limits?: Partial<AgentLimits>;
@@ -68,6 +81,8 @@ export interface IceAgentEvents {
   selectedpairchange: [component: number, pair: PairInfo];
   rolechange: [role: IceRole, reason: string];
   stunresult: [result: { server: TransportAddress; base: TransportAddress; mapped?: TransportAddress; error?: string }];
+  /** A TURN allocation was made, failed or was lost (`state`, `reason`), or fell back to a Binding request (486/508). */
+  relay: [relay: RelayInfo];
   data: [component: number, data: Buffer, from: TransportAddress];
   warning: [warning: IceWarning];
   /** Diagnostics: pairs formed and changed, checks sent and their results (see TraceEvent). */

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { checkAgentOptions } from './agent-options.js';
+import { AgentRelay } from './agent-relay.js';
 import { AgentLoop } from './driver/agent-loop.js';
 import { AgentStats, type IceStatsReport } from './driver/agent-stats.js';
 import { dispatchEvent, type DispatchTarget } from './driver/event-dispatch.js';
 import { ownEnvironment, type AgentEnvironment, type HostTransport } from './driver/environment.js';
-import { unboundAddresses, vanishedHosts } from './driver/regather.js';
+import { Regatherer } from './driver/regatherer.js';
 import { IceAgentCore, type IceParameters } from './ice/agent-core.js';
 import type { Candidate, LocalCandidate } from './ice/candidate-types.js';
 import { parseCandidate } from './ice/candidate-sdp.js';
@@ -13,14 +14,14 @@ import type { DropCounters, GatheringState } from './ice/events.js';
 import type { ComponentState, IceState, W3CIceTransportState } from './ice/ice-state.js';
 import type { PairInfo } from './ice/pair.js';
 import type { IceAgentEvents, IceAgentOptions, RestartOptions } from './ice-agent-types.js';
+import { splitIceServers } from './ice-servers.js';
 import { ListenerGuard } from './listener-guard.js';
 import { selectHostAddresses } from './net/interfaces.js';
 import type { Scheduler } from './net/scheduler.js';
 import { parseStunServer, resolveStunServer } from './net/stun-server-spec.js';
+import type { RelayInfo } from './relay/types.js';
 import { StateWaiters } from './state-waiters.js';
 import type { TransportAddress } from './stun/types.js';
-import type { HostBinding, SocketId } from './ice/transport.js';
-import type { HostAddress } from './net/interfaces.js';
 import { IceError } from './util/errors.js';
 import { silentLogger, type Logger } from './util/logger.js';
 import { cryptoRandom } from './util/random.js';
@@ -42,9 +43,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private readonly waiters: StateWaiters;
   private readonly scheduler: Scheduler;
   private readonly stats = new AgentStats();
+  private readonly regatherer: Regatherer;
+  /** TURN servers' sockets and relay layer; undefined without a turn: or turns: server. */
+  private readonly relay: AgentRelay | undefined;
+  /** `stunServers` and the STUN URLs of `iceServers`. */
+  private readonly stunSpecs: readonly string[];
   private gathering: Promise<void> | undefined;
-  /** Host sockets retired by re-gathering, until the transport released them. */
-  private readonly retired = new Set<SocketId>();
   private gatheringComplete: (() => void) | undefined;
   private closing: Promise<void> | undefined;
 
@@ -89,6 +93,13 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     });
     this.hosts = env.hostTransport(this.loop);
     this.loop.transport = this.hosts;
+    this.regatherer = new Regatherer(this.core, this.loop, this.hosts, options, (code, message) => this.warn(code, message));
+    const servers = splitIceServers(options.iceServers ?? []);
+    this.stunSpecs = [...(options.stunServers ?? []), ...servers.stun];
+    this.relay = servers.turn.length === 0 ? undefined : new AgentRelay(this.loop, this.hosts, options, servers.turn, {
+      warn: (code, message) => this.warn(code, message),
+      emit: (info) => this.guard.emit('relay', info),
+    });
   }
 
   // ---- read-only views -------------------------------------------------------
@@ -132,6 +143,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   getStats(): IceStatsReport {
     return this.stats.report(this.core, (c) => this.loop.traffic(c), this.scheduler.now());
   }
+  /** Each TURN allocation (server x component): its state, relayed and mapped addresses, lifetime, what it dropped. */
+  get relays(): RelayInfo[] {
+    return this.relay?.relays ?? [];
+  }
 
   // ---- gathering ---------------------------------------------------------------
 
@@ -143,21 +158,33 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   private async runGathering(): Promise<void> {
     this.assertOpen();
+    // iceTransportPolicy 'relay': no host socket, no STUN; only the TURN servers' relay candidates.
+    const relayOnly = this.options.iceTransportPolicy === 'relay';
     const { addresses, warnings } = this.hosts.ownAddresses === true
       ? { addresses: [], warnings: [] }
       : selectHostAddresses(this.options, this.options.interfaceSource);
-    for (const w of warnings) this.warn(w.code, w.message);
-    const hosts = await this.hosts.bind(addresses, this.core.config.components);
-    const servers = await this.resolveServers();
+    if (!relayOnly) for (const w of warnings) this.warn(w.code, w.message);
+    this.relay?.useHostAddresses(addresses);
+    const hosts = relayOnly ? [] : await this.hosts.bind(addresses, this.core.config.components);
+    const [servers, turn] = await Promise.all([relayOnly ? [] : this.resolveServers(), this.relay?.resolve() ?? []]);
     if (this.core.isClosed) return;
-    const done = new Promise<void>((resolve) => (this.gatheringComplete = resolve));
-    this.loop.run((now) => this.core.startGathering(now, hosts, servers));
+    const layer = this.relay?.attach(this.core, turn);
+    const done = this.gatheringDone();
+    this.loop.run((now) => {
+      layer?.start(now); // first: gathering then waits for the allocations
+      this.core.startGathering(now, hosts, servers);
+    });
     await done;
+  }
+
+  /** Resolves when the core says gathering is complete. */
+  private gatheringDone(): Promise<void> {
+    return new Promise<void>((resolve) => (this.gatheringComplete = resolve));
   }
 
   private async resolveServers(): Promise<TransportAddress[]> {
     const results = await Promise.all(
-      (this.options.stunServers ?? []).map(async (spec) => {
+      this.stunSpecs.map(async (spec) => {
         try {
           const parsed = parseStunServer(spec);
           const address = await resolveStunServer(parsed, undefined, this.options.lookup);
@@ -215,7 +242,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       throw new IceError('ERR_INVALID_ARGUMENT', `restart options: expected { regather?: boolean }, got ${String(options)}`);
     }
     const now = this.scheduler.now();
-    if (options.regather === true) this.retireVanished(now);
+    if (options.regather === true) this.regatherer.retireVanished(now);
     this.core.restart(now, undefined, { regather: options.regather === true });
     queueMicrotask(() => this.loop.flush());
     if (options.regather !== true) return Promise.resolve();
@@ -225,34 +252,13 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     return run;
   }
 
-  /** Retires the hosts whose address is gone; their sockets close once no selected pair uses them. */
-  private retireVanished(now: number): void {
-    if (!this.hosts.bindings) throw new IceError('ERR_UNSUPPORTED', 'this agent\'s sockets are lent by a server: it cannot re-gather');
-    const { addresses } = selectHostAddresses(this.options, this.options.interfaceSource);
-    this.retire(now, this.hosts.bindings(), addresses);
-  }
-
-  private retire(now: number, bound: readonly HostBinding[], addresses: readonly HostAddress[]): void {
-    for (const h of vanishedHosts(bound, addresses)) {
-      this.retired.add(h.socket);
-      this.core.retireHost(now, h.socket);
-    }
-  }
-
-  /** Binds the addresses that are new, asks the STUN servers from every host again, completes the generation's gathering. */
+  /** Binds the new addresses, asks the STUN servers from every host again, completes the generation's gathering. */
   private async regather(): Promise<void> {
-    if (this.core.isClosed) return;
-    const { addresses, warnings } = selectHostAddresses(this.options, this.options.interfaceSource);
-    for (const w of warnings) this.warn(w.code, w.message);
-    let bound = this.hosts.bindings?.() ?? [];
-    this.loop.run((now) => this.retire(now, bound, addresses));
-    // A retired socket (closed once unused) does not count as bound: its address may be back.
-    bound = bound.filter((b) => !this.retired.has(b.socket));
-    for (const s of this.retired) if (!(this.hosts.bindings?.() ?? []).some((b) => b.socket === s)) this.retired.delete(s);
-    const fresh = await this.hosts.bind(unboundAddresses(bound, addresses), this.core.config.components);
+    const fresh = await this.regatherer.bindNew();
+    if (fresh === undefined) return;
     const servers = await this.resolveServers();
     if (this.core.isClosed) return;
-    const done = new Promise<void>((resolve) => (this.gatheringComplete = resolve));
+    const done = this.gatheringDone();
     this.loop.run((now) => this.core.startGathering(now, fresh, servers));
     await done;
   }

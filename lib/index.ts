@@ -16,3 +16,6 @@ export type { AddressFilterOptions, HostAddress } from './net/interfaces.js';
 export { parseStunServer, type StunServerSpec } from './net/stun-server-spec.js';
 export { IceError, type IceErrorCode } from './util/errors.js';
 export type { Logger } from './util/logger.js';
+export type { IceServer } from './ice-servers.js';
+export type { IceTransportPolicy, RelayInfo, RelayState, RelayFailureReason, RelayTimers } from './relay/types.js';
+export { restCredentials, type TurnCredentials } from './turn/rest-credentials.js';

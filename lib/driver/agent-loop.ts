@@ -2,6 +2,8 @@ import { PACKET_DROPPED, PACKET_STUN, type IceAgentCore } from '../ice/agent-cor
 import type { AgentEvent } from '../ice/events.js';
 import { newPairCounters, type PairCounters } from '../ice/pair.js';
 import type { SocketId } from '../ice/transport.js';
+import { RELAY_SOCKET_BASE } from '../relay/relay-layer.js';
+import type { Unwrapped } from '../relay/types.js';
 import type { TransportAddress } from '../stun/types.js';
 import type { Scheduler } from '../net/scheduler.js';
 import { IceError } from '../util/errors.js';
@@ -70,6 +72,19 @@ function countReceived(c: Counted, bytes: number, clock: CoarseClock): void {
   c.total.bytesReceived += bytes;
 }
 
+/** A TURN channel whose ChannelData this socket last delivered: while the epoch holds, the next ones skip the core. */
+interface ChannelSource {
+  readonly epoch: number;
+  /** The server's address: the only source accepted. */
+  readonly address: string;
+  readonly port: number;
+  /** The channel number's two bytes. */
+  readonly hi: number;
+  readonly lo: number;
+  readonly component: number;
+  readonly peer: TransportAddress;
+}
+
 /**
  * The loop around one pure core: feeds it packets, time and API calls; sends its transmits
  * through the transport; hands its events out only after each core call returned; keeps its
@@ -89,6 +104,12 @@ export class AgentLoop implements TransportEvents {
   /** Timestamps for data statistics: a clock read at most once a millisecond. */
   private readonly clock: CoarseClock;
   private whenDrained: (() => void) | undefined;
+  /** Relay sockets' channels (a Map: their ids are far above the host sockets' array indexes). */
+  private channels: Map<SocketId, ChannelSource> | undefined;
+  /** Called at the end of every flush (the relay driver carries out its layer's socket commands). */
+  afterFlush: (() => void) | undefined;
+  /** What the socket layer unwrapped last (the relayed datagram's peer and channel). */
+  unwrapped: (() => Unwrapped | undefined) | undefined;
 
   constructor(
     readonly core: IceAgentCore,
@@ -148,6 +169,7 @@ export class AgentLoop implements TransportEvents {
       countReceived(last, data.length, this.clock);
       return this.out.data(last.component, data, from);
     }
+    if (socket >= RELAY_SOCKET_BASE && this.relayedFast(socket, data, from)) return;
     const now = this.scheduler.now();
     const r = this.core.handlePacket(now, socket, from, data);
     if (r === PACKET_STUN) {
@@ -158,10 +180,42 @@ export class AgentLoop implements TransportEvents {
     // Events still queued (a restart's, say) are told before the data that follows them.
     if (this.core.hasPendingEvents) this.flush();
     const payload = this.core.lastData;
-    // Only datagrams delivered as they came are cached: unwrapped (relayed) ones need the core every time.
-    if (payload === data) countReceived(this.remember(socket, from, r), payload.length, this.clock);
-    else this.countRelayed(r, payload.length);
-    this.out.data(r, payload, from);
+    if (payload === data) {
+      // Relay sockets' ids would make the array sparse: their direct data takes the slow path.
+      if (socket < RELAY_SOCKET_BASE) countReceived(this.remember(socket, from, r), payload.length, this.clock);
+      else this.countRelayed(r, payload.length);
+      return this.out.data(r, payload, from);
+    }
+    // Unwrapped by the relay layer: it came from the peer, through the server.
+    this.countRelayed(r, payload.length);
+    const u = this.unwrapped?.();
+    if (u === undefined || u.socket !== socket) return this.out.data(r, payload, from);
+    if (u.channel !== undefined) this.rememberChannel(socket, from, u, r);
+    this.out.data(r, payload, u.peer);
+  }
+
+  /**
+   * The relayed hot path (design §1 "Data path"): from the server only, ChannelData (first byte
+   * 0x40-0x4F) of the channel this socket last delivered, LENGTH within the datagram, a payload that
+   * is not STUN; the payload is a view bounded by LENGTH, so padding or trailing bytes are never delivered.
+   */
+  private relayedFast(socket: SocketId, data: Buffer, from: TransportAddress): boolean {
+    const ch = this.channels?.get(socket);
+    if (ch === undefined || ch.epoch !== this.core.routeEpoch || data.length < 4 || data[0] !== ch.hi || data[1] !== ch.lo) return false;
+    if (ch.port !== from.port || ch.address !== from.address) return false;
+    const end = 4 + ((data[2]! << 8) | data[3]!);
+    // STUN inside (a check or consent through the relay, RFC 7983 first byte 0-3) is the core's.
+    if (end > data.length || end === 4 || data[4]! < 4) return false;
+    this.countRelayed(ch.component, end - 4);
+    this.out.data(ch.component, data.subarray(4, end), ch.peer);
+    return true;
+  }
+
+  private rememberChannel(socket: SocketId, from: TransportAddress, u: Unwrapped, component: number): void {
+    const channel = u.channel!;
+    (this.channels ??= new Map()).set(socket, {
+      epoch: this.core.routeEpoch, address: from.address, port: from.port, hi: channel >> 8, lo: channel & 0xff, component, peer: u.peer,
+    });
   }
 
   socketLost(socket: SocketId): void {
@@ -188,6 +242,8 @@ export class AgentLoop implements TransportEvents {
       for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) events.push(e);
       this.armTimer();
       this.flushing = false;
+      // The relay's news first: an allocation is told before the candidate it gave.
+      this.afterFlush?.();
       for (const e of events) {
         this.transport?.observe?.(e);
         this.out.event(e);

@@ -10,7 +10,11 @@ export function localPreferenceOf(c: Candidate): number {
   return Math.floor(c.priority / 256) % 65536;
 }
 
-/** Our candidates: hosts (one per bound socket), and the srflx and prflx ones learned through them. */
+/**
+ * Our candidates: hosts (one per bound socket), and the srflx and prflx ones learned through them.
+ * A socket layer may add candidates that own a socket of theirs (a TURN relayed address on its
+ * virtual socket): those receive checks and are paired like hosts.
+ */
 export class LocalCandidates {
   private readonly hostsBySocket = new Map<SocketId, LocalCandidate>();
   private list: LocalCandidate[] = [];
@@ -69,6 +73,17 @@ export class LocalCandidates {
     const prflx = reflexive(host, 'prflx', mapped, priority);
     this.list.push(prflx);
     return prflx;
+  }
+
+  /**
+   * A candidate that owns `candidate.socket` (RFC 8445 §5.1.1.2: a relayed candidate is its own
+   * base); false when that socket already has one. It is paired and receives like a host.
+   */
+  addOnSocket(candidate: LocalCandidate): boolean {
+    if (this.hostsBySocket.has(candidate.socket)) return false;
+    this.hostsBySocket.set(candidate.socket, candidate);
+    this.list.push(candidate);
+    return true;
   }
 
   /** The socket is gone: its host no longer receives or pairs. */

@@ -46,7 +46,7 @@ export function parseStunServer(spec: string): StunServerSpec {
   if (scheme && /^(stuns?|turns?)$/i.test(scheme[1] ?? '')) {
     const name = (scheme[1] ?? '').toLowerCase();
     if (name !== 'stun') {
-      throw new IceError('ERR_INVALID_ARGUMENT', `${name}: servers are not supported yet (only stun: over UDP): "${spec}"`);
+      throw new IceError('ERR_INVALID_ARGUMENT', `${name}: is not a plain STUN server (stun: over UDP); TURN servers go in iceServers: "${spec}"`);
     }
     rest = rest.slice(scheme[0].length).replace(/^\/\//, '');
     if (rest.includes('?')) throw invalid(spec, 'stun: URIs take no query (RFC 7064)');

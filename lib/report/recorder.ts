@@ -207,6 +207,8 @@ function subscribe(agent: RecordableAgent, sink: Sink): () => void {
         ...(r.error !== undefined && { error: r.error }),
       }),
     warning: (w) => sink({ type: 'warning', code: w.code, message: w.message }),
+    // A TURN allocation's outcome, as a note on the timeline (no credential in it).
+    relay: (r) => sink({ type: 'note', text: `TURN ${r.uri} (component ${r.component}): ${r.state}${r.relayed ? ` ${r.relayed.address}:${r.relayed.port}` : ''}${r.reason ? ` (${r.reason}${r.code ? ` ${r.code}` : ''})` : ''}` }),
     // The new generation's ufrag only: a password never goes into a record.
     restart: (params, by) => sink({ type: 'restart', by, ufrag: params.ufrag }),
     // Trace kinds this version does not know are kept as they come (bigints as strings).

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { SharedTimer } from '../../lib/driver/timer.js';
 import type { Scheduler } from '../../lib/net/scheduler.js';
-import { VirtualScheduler } from '../net/support/virtual-net.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
 
 /** Counts what the timer asks of the scheduler. */
 function counting(clock: VirtualScheduler): { scheduler: Scheduler; scheduled: () => number } {

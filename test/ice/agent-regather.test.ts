@@ -2,7 +2,7 @@
 // gone (kept while the pair carrying data uses them), new hosts added, released sockets polled.
 import { expect } from 'chai';
 import type { HostBinding } from '../../lib/ice/transport.js';
-import { Sim, connectPair, signalAndComplete, states, type SimAgent } from './sim.js';
+import { Sim, connectPair, signalAndComplete, states, type SimAgent } from '../support/sim.js';
 
 function host(address: string, socket: number): HostBinding {
   return { component: 1, socket, base: { address, port: socket, family: 4 }, interfaceRank: 0 };

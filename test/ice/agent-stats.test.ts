@@ -2,7 +2,9 @@
 import { expect } from 'chai';
 import { addressKey } from '../../lib/ice/candidate.js';
 import type { IceCandidatePairStats } from '../../lib/ice/stats.js';
-import { Sim, baseOf, connectPair, seededUnit, signalAndComplete, stunOf, type SimAgent, type WireRecord } from './sim.js';
+import { seededUnit } from '../support/random.js';
+import { Sim, baseOf, connectPair, signalAndComplete, type SimAgent, type WireRecord } from '../support/sim.js';
+import { stunOf } from '../support/stun-bytes.js';
 
 /** The pair of `x` on component `component`: its local base and remote address, as on the wire. */
 function ends(x: SimAgent, component: number): { pair: IceCandidatePairStats; local: string; remote: string } {

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import { IceAgentCore } from '../../lib/ice/agent-core.js';
 import type { CheckPacer } from '../../lib/ice/config.js';
 import { seededRandom } from '../../lib/util/random.js';
-import { A, B, LOCAL, SOCKET, drain, hostCandidate, requestsIn } from './craft.js';
-import { Sim } from './sim.js';
+import { A, B, LOCAL, SOCKET, drain, hostCandidate, requestsIn } from '../support/craft.js';
+import { Sim } from '../support/sim.js';
 
 /** A pacer the test opens and closes; it records every question. */
 class GatePacer implements CheckPacer {

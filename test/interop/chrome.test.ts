@@ -35,6 +35,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Direction, PeerResult } from './support/chrome-peer.js';
 import { alive, destroyNamespace } from '../system/support/netns.js';
+import { coturnMissing } from '../support/coturn.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PEER = join(here, 'support', 'chrome-peer.js');
@@ -51,6 +52,8 @@ interface Case {
   readonly mediaPermission: boolean;
   /** Our agent is ICE-lite on an IceServer (always controlled). */
   readonly lite?: boolean;
+  /** Relay only on both sides, through a coturn on 127.0.0.1 in the namespace. */
+  readonly turn?: boolean;
 }
 const CASES: readonly Case[] = [
   { direction: 'chrome-offers', mediaPermission: true },
@@ -62,6 +65,10 @@ const CASES: readonly Case[] = [
 ];
 /** Our role: controlled when Chrome offers, or whenever we are lite (RFC 8445 §6.1.1). */
 const weControl = (c: Case): boolean => c.direction === 'agent-offers' && c.lite !== true;
+const RELAY_CASES: readonly Case[] = [
+  { direction: 'chrome-offers', mediaPermission: false, turn: true },
+  { direction: 'agent-offers', mediaPermission: false, turn: true },
+];
 const caseName = (c: Case): string =>
   (c.lite ? 'ICE-lite on a shared port: ' : '') +
   `${c.direction === 'chrome-offers' ? 'Chrome offers' : 'we offer'}, ${weControl(c) ? 'we control, Chrome is controlled' : 'Chrome controls, we are controlled'}, ` +
@@ -112,7 +119,7 @@ function preCleanStale(): string[] {
 function runPeer(c: Case, profile: string): Promise<{ result: PeerResult | undefined; stderr: string; wallMs: number; raw: string }> {
   const started = Date.now();
   const args = ['netns', 'exec', NS, process.execPath, PEER, '--direction', c.direction, '--profile', profile,
-    '--chromium', CHROMIUM, '--timeout', String(ICE_TIMEOUT_MS), ...(c.mediaPermission ? ['--media-permission'] : []), ...(c.lite ? ['--lite-server'] : [])];
+    '--chromium', CHROMIUM, '--timeout', String(ICE_TIMEOUT_MS), ...(c.mediaPermission ? ['--media-permission'] : []), ...(c.lite ? ['--lite-server'] : []), ...(c.turn ? ['--turn'] : [])];
   return new Promise((resolve) => {
     const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -305,6 +312,59 @@ describe('interop: headless Chromium (libwebrtc) in a loopback-only namespace', 
           malformed: 0, unauthenticated: 0, wrongSource: 0, unprovenData: 0, overLimit: 0,
         });
         expect(r.agent.warnings).to.deep.equal([]);
+      });
+    });
+  }
+  for (const c of RELAY_CASES) {
+    describe(`relay only (iceTransportPolicy 'relay' on both sides, coturn on 127.0.0.1): ${c.direction === 'chrome-offers' ? 'Chrome offers' : 'we offer'}`, function () {
+      let r: PeerResult;
+      let diag = '';
+
+      before(async function () {
+        if (coturnMissing()) {
+          console.log(`      skipped: ${coturnMissing()}`);
+          return this.skip();
+        }
+        const profile = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
+        profiles.push(profile);
+        const run = await runPeer(c, profile);
+        rmSync(profile, { recursive: true, force: true });
+        diag = `\n--- peer stderr (tail) ---\n${run.stderr.slice(-3000)}\n--- result ---\n${run.raw.slice(-6000)}`;
+        if (run.result === undefined) throw new Error(`chrome-peer printed no result${diag}`);
+        r = run.result;
+        console.log(`      ${summary(c, r, run.wallMs)}`);
+      });
+
+      it('completes the exchange through the relay (both connected, ClientHello received)', function () {
+        expect(r.ok, `${r.error}${diag}`).to.equal(true);
+      });
+
+      it("Chrome signals exactly one relay candidate, its related address hidden (raddr 0.0.0.0 rport 0), and we accept it", function () {
+        const lines = r.chromeOfferOrAnswer?.candidates ?? [];
+        expect(lines.length, diag).to.equal(1);
+        expect(lines[0]).to.match(/ udp \d+ 127\.0\.0\.1 \d+ typ relay raddr 0\.0\.0\.0 rport 0/);
+        expect(r.agent.warnings, diag).to.deep.equal([]);
+      });
+
+      it('both sides use relay candidates inside coturn\'s relay ports', function () {
+        const { min, max } = r.turn!.relayPorts;
+        const port = (hostPort: string): number => Number(hostPort.split(':').pop());
+        const sel = r.agent.selected!;
+        expect(sel.localType, diag).to.equal('relay');
+        expect(port(sel.local)).to.be.within(min, max);
+        expect(port(sel.remote)).to.be.within(min, max);
+        expect(r.chrome?.localCandidate?.type).to.equal('relay');
+        expect(r.turn!.ours.map((x) => x.state)).to.deep.equal(['allocated']);
+        expect(r.turn!.ours[0]!.channels, 'a channel for the selected pair').to.equal(1);
+      });
+
+      it("Chrome's DTLS ClientHello arrives relayed, from Chrome's relayed address", function () {
+        const first = r.agent.firstData;
+        expect(first, diag).to.not.equal(undefined);
+        expect(first!.firstByte).to.equal(22);
+        expect(first!.from).to.equal(r.agent.selected?.remote);
+        const { malformed, unauthenticated, wrongSource, unprovenData } = r.agent.drops;
+        expect({ malformed, unauthenticated, wrongSource, unprovenData }).to.deep.equal({ malformed: 0, unauthenticated: 0, wrongSource: 0, unprovenData: 0 });
       });
     });
   }

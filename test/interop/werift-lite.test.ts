@@ -9,7 +9,8 @@ import { Candidate as WeriftCandidate, Connection } from 'werift-ice';
 import type { IceAgent } from '../../lib/ice-agent.js';
 import type { IceState } from '../../lib/ice/ice-state.js';
 import { IceServer } from '../../lib/server/index.js';
-import { guardLoopbackEgress, nextData } from '../net/support/loopback.js';
+import { guardLoopbackEgress } from '../support/egress-guard.js';
+import { nextData } from '../support/waits.js';
 import { LOOPBACK, echo, loopbackClient } from '../server/support.js';
 
 /** A werift agent that can only touch 127.0.0.1 (see test/net/session-werift.test.ts). */

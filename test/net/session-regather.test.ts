@@ -6,8 +6,11 @@ import { expect } from 'chai';
 import { IceAgent } from '../../lib/ice-agent.js';
 import type { InterfaceSource } from '../../lib/net/interfaces.js';
 import { seededRandom } from '../../lib/util/random.js';
-import { baselineResourceCounts, canBind, nextData, settledResourceCounts } from './support/loopback.js';
-import { VirtualNetwork, VirtualScheduler } from './support/virtual-net.js';
+import { baselineResourceCounts, settledResourceCounts } from '../support/resources.js';
+import { canBind } from '../support/udp.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
+import { VirtualNetwork } from '../support/virtual-net.js';
+import { nextData } from '../support/waits.js';
 
 /** An interface table whose one address the test changes between enumerations. */
 function changingInterfaces(first: string, name = 'eth0', internal = false): { source: InterfaceSource; move(to: string): void } {

@@ -5,8 +5,10 @@ import { expect } from 'chai';
 import { IceAgent } from '../../lib/ice-agent.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
 import { seededRandom } from '../../lib/util/random.js';
-import { nextData, signalGathered } from './support/loopback.js';
-import { VirtualNetwork, VirtualScheduler } from './support/virtual-net.js';
+import { signalGathered } from '../support/signalling.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
+import { VirtualNetwork } from '../support/virtual-net.js';
+import { nextData } from '../support/waits.js';
 
 interface Sent {
   readonly at: number;

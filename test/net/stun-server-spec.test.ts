@@ -56,10 +56,10 @@ describe('net/stun-server-spec', () => {
       ['stun:host:bad', /not a number/],
       ['bad host', /not a host name/],
       ['h@st:1', /not a host name/],
-      ['stuns:host', /stuns: servers are not supported yet/],
-      ['turn:host:3478', /turn: servers are not supported yet/],
-      ['turns:host', /turns: servers are not supported yet/],
-      ['TURN:host', /turn: servers are not supported yet/],
+      ['stuns:host', /stuns: is not a plain STUN server/],
+      ['turn:host:3478', /turn: is not a plain STUN server .*TURN servers go in iceServers/],
+      ['turns:host', /turns: is not a plain STUN server/],
+      ['TURN:host', /turn: is not a plain STUN server/],
     ];
     for (const [spec, why] of bad) {
       it(`rejects ${JSON.stringify(spec)}`, () => {

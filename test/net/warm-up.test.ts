@@ -1,7 +1,8 @@
 // warmUp(): runs a first connection's code paths once per process, on loopback and in memory only.
 import { expect } from 'chai';
 import { warmUp } from '../../lib/index.js';
-import { baselineResourceCounts, guardLoopbackEgress, settledResourceCounts } from './support/loopback.js';
+import { guardLoopbackEgress } from '../support/egress-guard.js';
+import { baselineResourceCounts, settledResourceCounts } from '../support/resources.js';
 
 describe('warmUp()', () => {
   it('resolves once per process, sends only to its own loopback socket and leaves no socket or timer behind', async () => {

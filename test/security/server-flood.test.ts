@@ -17,7 +17,8 @@ import { runInNewContext } from 'node:vm';
 import type { IceAgent } from '../../lib/ice-agent.js';
 import type { IceServer, IceServerStats } from '../../lib/server/index.js';
 import { LOOPBACK, checkFor, echo, inbox, listen, portOf, until } from '../server/support.js';
-import { chromeCheck, closeSocket } from './support/agents.js';
+import { chromeCheck } from '../support/chrome-check.js';
+import { closeSocket } from '../support/udp.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -6,8 +6,8 @@
  */
 import { expect } from 'chai';
 import type { IceAgent } from '../../lib/ice-agent.js';
-import { VirtualScheduler } from '../net/support/virtual-net.js';
-import { closeSocket, rawSocket } from '../security/support/agents.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
+import { bindUdp as rawSocket, closeSocket } from '../support/udp.js';
 import { LOOPBACK, listen } from './support.js';
 
 describe('IceServer: one RFC 8445 §14.2 pacer for every full agent on the port', function () {

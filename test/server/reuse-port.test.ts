@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
 import { IceServer, REUSE_PORT_WARNING, reusePortSupport } from '../../lib/server/index.js';
 import { IceError } from '../../lib/util/errors.js';
-import { closeSocket, rawSocket } from '../security/support/agents.js';
+import { bindUdp as rawSocket, closeSocket } from '../support/udp.js';
 import { LOOPBACK, checkFor, portOf, until } from './support.js';
 
 describe('IceServer reusePort: offered only where Node has it, and misroutes a client\'s candidates', function () {

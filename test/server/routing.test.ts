@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import type { Socket } from 'node:dgram';
 import type { IceAgent } from '../../lib/ice-agent.js';
 import type { IceServer } from '../../lib/server/index.js';
-import { closeSocket, rawSocket } from '../security/support/agents.js';
+import { bindUdp as rawSocket, closeSocket } from '../support/udp.js';
 import { LOOPBACK, checkFor, echo, inbox, listen, portOf, until } from './support.js';
 
 const CLIENT = { ufrag: 'clnt', pwd: 'clientPasswordclientPassword' };

@@ -10,7 +10,7 @@ import { udpEndpointFactory, type EndpointFactory } from '../../lib/net/datagram
 import { realScheduler, type Scheduler } from '../../lib/net/scheduler.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
 import { IceError } from '../../lib/util/errors.js';
-import { guardLoopbackEgress } from '../net/support/loopback.js';
+import { guardLoopbackEgress } from '../support/egress-guard.js';
 import { LOOPBACK, connect, echo, listen, loopbackClient, portOf, roundTrip, session } from './support.js';
 
 describe('IceServer: many agents on one port (real loopback sockets)', function () {

@@ -8,7 +8,7 @@ import { IceAgent, type IceAgentOptions } from '../../lib/ice-agent.js';
 import { IceServer, type IceServerOptions, type ServerAgentOptions } from '../../lib/server/index.js';
 import type { TransportAddress } from '../../lib/stun/types.js';
 import type { IceError } from '../../lib/util/errors.js';
-import { chromeCheck } from '../security/support/agents.js';
+import { chromeCheck } from '../support/chrome-check.js';
 
 export const LOOPBACK = '127.0.0.1';
 

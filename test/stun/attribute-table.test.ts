@@ -8,7 +8,8 @@ import { verifyIntegritySha256 } from '../../lib/stun/integrity.js';
 import type { EvenPortValue, StunAttribute, TransportAddress } from '../../lib/stun/types.js';
 import { IceError } from '../../lib/util/errors.js';
 import { seededRandom } from '../../lib/util/random.js';
-import { hex, mustDecode } from './helpers.js';
+import { mustDecode } from '../support/stun-bytes.js';
+import { hex } from './helpers.js';
 
 const TID = hex('a1a2a3a4a5a6a7a8a9aaabac');
 

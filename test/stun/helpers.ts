@@ -10,5 +10,3 @@ export function hex(s: string): Buffer {
   return Buffer.from(s.replace(/\s+/g, ''), 'hex');
 }
 
-/** @deprecated import mustDecode from test/support/stun-bytes.ts (kept for branches written before it; the lead removes it with the shims). */
-export { mustDecode } from '../support/stun-bytes.js';

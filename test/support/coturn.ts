@@ -34,6 +34,8 @@ export interface Coturn {
   readonly certPem: Buffer | undefined;
   readonly relayPorts: { readonly min: number; readonly max: number };
   log(): string;
+  /** How the server process ended, if it did (a crash shows here). */
+  exitStatus(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -115,5 +117,6 @@ export async function startCoturn(o: CoturnOptions): Promise<Coturn> {
     throw err;
   }
   const certPem = o.tls ? readFileSync(join(dir, 'c.pem')) : undefined;
-  return { port, tlsPort, certPem, relayPorts, log, stop };
+  const exitStatus = (): string | undefined => (child.exitCode !== null ? `exit code ${child.exitCode}` : child.signalCode ?? undefined);
+  return { port, tlsPort, certPem, relayPorts, log, exitStatus, stop };
 }

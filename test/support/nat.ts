@@ -71,11 +71,6 @@ export class Nat {
   get mappings(): number {
     return this.byPort.size;
   }
-
-  /** @deprecated the old Sim's name for publicAddress, kept for branches written before test/support (removed with the shims). */
-  get publicIp(): string {
-    return this.publicAddress;
-  }
 }
 
 /**

@@ -62,10 +62,10 @@ class VirtualEndpoint implements DatagramEndpoint {
     readonly handlers: UdpEndpointHandlers,
   ) {}
 
-  send(to: TransportAddress, data: Buffer): void {
+  send(to: TransportAddress, data: Buffer, header?: Buffer): void {
     if (this.closed) return;
     // Copy now: the caller may reuse its buffer after send() returns, as with dgram.
-    this.net.transmit(this.local, to, Buffer.from(data));
+    this.net.transmit(this.local, to, header === undefined ? Buffer.from(data) : Buffer.concat([header, data]));
   }
 
   close(): Promise<void> {

@@ -21,8 +21,9 @@ import {
   type SiteSpec, type Topology,
 } from './support/netns.js';
 import { candidateType, killChildren, probePath, runPair, spawnInNs, type PeerRecord } from './support/probe-runner.js';
+import { coturnMissingNs, startCoturnInNs, TURN_PASS, TURN_PORT, TURN_USER, type NsCoturn } from './support/coturn-ns.js';
 
-type Expect = 'host' | 'srflx' | 'prflx' | 'failed';
+type Expect = 'host' | 'srflx' | 'prflx' | 'relay' | 'failed';
 
 interface MatrixCase {
   readonly id: string;
@@ -30,6 +31,8 @@ interface MatrixCase {
   readonly a: SiteSpec;
   readonly b: SiteSpec;
   readonly expect: Expect;
+  /** Both peers also get the TURN server in the public namespace; `relay-only`: and only relay candidates. */
+  readonly turn?: 'both' | 'relay-only';
 }
 
 const CASES: readonly MatrixCase[] = [
@@ -44,7 +47,12 @@ const CASES: readonly MatrixCase[] = [
     id: 'c8', name: 'port-restricted cone <-> port-restricted cone, 10% loss each way',
     a: { nat: 'port-restricted', lossPercent: 10 }, b: { nat: 'port-restricted', lossPercent: 10 }, expect: 'srflx',
   },
+  { id: 'c9', name: 'symmetric <-> symmetric, with TURN', a: { nat: 'symmetric' }, b: { nat: 'symmetric' }, expect: 'relay', turn: 'both' },
+  { id: 'c10', name: 'port-restricted cone <-> symmetric, with TURN', a: { nat: 'port-restricted' }, b: { nat: 'symmetric' }, expect: 'relay', turn: 'both' },
+  { id: 'c11', name: 'symmetric <-> symmetric, relay only', a: { nat: 'symmetric' }, b: { nat: 'symmetric' }, expect: 'relay', turn: 'relay-only' },
+  { id: 'c12', name: 'no-NAT <-> no-NAT, relay only', a: { nat: 'none' }, b: { nat: 'none' }, expect: 'relay', turn: 'relay-only' },
 ];
+const turnMissing = coturnMissingNs();
 
 const STUN_PORT = 3478;
 const PEER_TIMEOUT_S = 40;
@@ -60,6 +68,8 @@ interface CaseResult {
   readonly b?: PeerRecord;
   readonly killed?: boolean;
   readonly wallMs: number;
+  /** TURN rows: coturn's state when the peers were done (a crash), and its last log lines. */
+  readonly turn?: string;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -97,16 +107,25 @@ function outcome(res: CaseResult): string {
   return `A ${res.a?.states.at(-1)?.state ?? '?'} / B ${res.b?.states.at(-1)?.state ?? '?'}`;
 }
 
+/** The peers' TURN flags: the server in the public namespace, and --relay-only for the relay-only rows. */
+function turnArgs(c: MatrixCase, address: string): string[] {
+  if (!c.turn) return [];
+  const args = ['--turn', `${address}:${TURN_PORT}`, '--turn-user', TURN_USER, '--turn-pass', TURN_PASS];
+  return c.turn === 'relay-only' ? [...args, '--relay-only'] : args;
+}
+
 async function runCase(c: MatrixCase): Promise<CaseResult> {
   const started = Date.now();
   let topo: Topology | undefined;
   try {
     topo = await createTopology(c.id, c.a, c.b);
     const stun = spawnInNs(topo.pub, ['stun-server', '--host', topo.stunAddress, '--port', String(STUN_PORT)]);
+    let turn: NsCoturn | undefined;
     try {
       await waitForUdpPort(topo.pub, STUN_PORT);
+      if (c.turn) turn = await startCoturnInNs(topo.pub, topo.stunAddress);
       // --verbose: a failing case prints each agent's log (STUN results, states) in its report.
-      const common = ['--components', '1', '--stun', `${topo.stunAddress}:${STUN_PORT}`, '--timeout', String(PEER_TIMEOUT_S), '--verbose'];
+      const common = ['--components', '1', '--stun', `${topo.stunAddress}:${STUN_PORT}`, '--timeout', String(PEER_TIMEOUT_S), '--verbose', ...turnArgs(c, topo.stunAddress)];
       const { a, b, killed } = await runPair(
         { ns: topo.hostA.ns, args: ['peer', '--role', 'controlling', '--host', topo.hostA.address, '--send', `hello from A ${c.id}`, ...common] },
         { ns: topo.hostB.ns, args: ['peer', '--role', 'controlled', '--host', topo.hostB.address, '--send', `hello from B ${c.id}`, ...common] },
@@ -115,9 +134,11 @@ async function runCase(c: MatrixCase): Promise<CaseResult> {
         // `--send` datagram that was lost (10% loss) or never sent (see close-flush.test.ts).
         { closeStdinsWhenConnected: true },
       );
-      return { c, a, b, killed, wallMs: Date.now() - started };
+      const turnNote = turn && `coturn ${turn.exitStatus() ?? 'still running'}; log tail:\n${turn.log().split('\n').filter((l) => l.includes('session')).slice(-40).join('\n')}`;
+      return { c, a, b, killed, wallMs: Date.now() - started, ...(turnNote && { turn: turnNote }) };
     } finally {
       if (stun.pid !== undefined && stun.exitCode === null) { try { process.kill(stun.pid, 'SIGKILL'); } catch { /* gone */ } }
+      turn?.stop();
     }
   } catch (err) {
     return { c, error: (err as Error).stack ?? String(err), wallMs: Date.now() - started };
@@ -160,7 +181,8 @@ describe('system: NAT matrix in network namespaces', function () {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('exit', emergency);
-    const all = await Promise.all(CASES.map(runCase));
+    if (turnMissing) console.log(`      TURN rows skipped: ${turnMissing}`);
+    const all = await Promise.all(CASES.filter((c) => !c.turn || !turnMissing).map(runCase));
     for (const r of all) results.set(r.c.id, r);
   });
 
@@ -170,7 +192,7 @@ describe('system: NAT matrix in network namespaces', function () {
     process.off('exit', emergency);
     emergency();
     if (skipped || results.size === 0) return;
-    const rows = CASES.map((c) => {
+    const rows = CASES.filter((c) => results.has(c.id)).map((c) => {
       const r = results.get(c.id)!;
       const connectedA = firstState(r.a, ['connected', 'completed']);
       const connectedB = firstState(r.b, ['connected', 'completed']);
@@ -212,10 +234,11 @@ describe('system: NAT matrix in network namespaces', function () {
   for (const c of CASES) {
     const title = c.expect === 'failed' ? `${c.name}: fails within ${(CHECK_FAIL_MS + FAIL_SLACK_MS) / 1000} s` : `${c.name}: connects over ${c.expect}`;
     it(title, function () {
+      if (c.turn && turnMissing) return this.skip();
       const r = results.get(c.id);
       expect(r, 'case did not run').to.not.equal(undefined);
       if (r!.error) expect.fail(`setup failed: ${r!.error}`);
-      const detail = `\nA: ${describePeer(r!.a)}\nB: ${describePeer(r!.b)}`;
+      const detail = `\nA: ${describePeer(r!.a)}\nB: ${describePeer(r!.b)}${r!.turn ? `\n${r!.turn}` : ''}`;
       const a = r!.a!;
       const b = r!.b!;
       expect(r!.killed, `peers had to be killed after the deadline${detail}`).to.equal(false);
@@ -247,7 +270,13 @@ describe('system: NAT matrix in network namespaces', function () {
         expect(a.received, `A received B's text${detail}`).to.include(`hello from B ${c.id}`);
       }
       const types = [a, b].flatMap((p) => [candidateType(p.selected!.local), candidateType(p.selected!.remote)]);
-      if (c.expect === 'prflx') {
+      if (c.expect === 'relay') {
+        // Relay-only: every side sends from its relay candidate. With TURN next to host and srflx
+        // candidates, a relay is on at least one end of the pair (the other may be learned as prflx).
+        if (c.turn === 'relay-only') for (const p of [a, b]) expect(candidateType(p.selected!.local), `${p.name}'s local${detail}`).to.equal('relay');
+        expect(types, `a relay candidate in the selected pairs${detail}`).to.include('relay');
+        for (const p of [a, b]) expect(p.lines.filter((l) => l.line.type === 'candidate').some((l) => / typ relay /.test(String(l.line['candidate']))), `${p.name} signalled a relay candidate${detail}`).to.equal(true);
+      } else if (c.expect === 'prflx') {
         expect(types, `a peer-reflexive candidate in the selected pairs${detail}`).to.include('prflx');
       } else {
         // Each side's remote is the other side's candidate of the expected type. It may still be

@@ -22,8 +22,6 @@ export function virtualWorld(latencyMs = 10) {
   return { clock, net, agent };
 }
 
-/** @deprecated wire() from test/support/signalling.ts, the same thing (kept for branches written before it; the lead removes it with the shims). */
-export { wire as wireDirect } from '../../support/signalling.js';
 
 /** Tracks a promise's outcome without awaiting it. */
 export function track<T>(p: Promise<T>): { readonly value?: T; readonly error?: unknown; readonly settled: boolean } {

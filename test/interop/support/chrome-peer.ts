@@ -25,6 +25,8 @@ import type * as dgram from 'node:dgram';
 import { IceAgent } from '../../../lib/ice-agent.js';
 import { IceServer } from '../../../lib/server/index.js';
 import type { UdpEndpoint } from '../../../lib/net/udp-socket.js';
+import type { RelayInfo } from '../../../lib/relay/types.js';
+import { PASS, startCoturn, USER, type Coturn } from '../../support/coturn.js';
 import { udpEndpointFactory, type EndpointFactory } from '../../../lib/net/datagram-endpoint.js';
 import type { TransportAddress } from '../../../lib/stun/types.js';
 import type { IceState } from '../../../lib/ice/ice-state.js';
@@ -96,6 +98,8 @@ export interface PeerResult {
   readonly direction: Direction;
   readonly mediaPermission: boolean;
   readonly liteServer: boolean;
+  /** With --turn: coturn's relay ports, and what our agent's allocation became. */
+  readonly turn?: { readonly relayPorts: { readonly min: number; readonly max: number }; readonly ours: readonly RelayInfo[] };
   readonly ok: boolean;
   readonly error?: string;
   readonly chromeVersion?: string;
@@ -108,7 +112,7 @@ export interface PeerResult {
     readonly states: readonly { state: IceState; at: number; reason: string }[];
     readonly connectedMs?: number;
     readonly completedMs?: number;
-    readonly selected?: { local: string; remote: string; remoteType: string; nominated: boolean; rttMs?: number; state: string };
+    readonly selected?: { local: string; localType: string; remote: string; remoteType: string; nominated: boolean; rttMs?: number; state: string };
     readonly selectedChanges: number;
     readonly pairs: readonly { local: string; remote: string; remoteType: string; state: string; nominated: boolean; rttMs?: number }[];
     readonly drops: Record<string, number>;
@@ -213,9 +217,9 @@ function tappedFactory(tap: StunTap): EndpointFactory {
     );
     return {
       local: ep.local,
-      send: (to, data) => {
+      send: (to, data, header) => {
         observe(tap, 'out', data);
-        ep.send(to, data);
+        ep.send(to, data, header);
       },
       close: () => ep.close(),
     };
@@ -244,7 +248,7 @@ const PAGE_HELPERS = String.raw`
   const now = () => performance.timeOrigin + performance.now();
   window.__iceStates = [];
   window.__makePc = () => {
-    const pc = new RTCPeerConnection({ iceServers: [] });
+    const pc = new RTCPeerConnection(window.__pcConfig || { iceServers: [] });
     pc.addEventListener('iceconnectionstatechange', () => window.__iceStates.push({ state: pc.iceConnectionState, at: now() }));
     window.__pc = pc;
     return pc;
@@ -313,10 +317,15 @@ interface Options {
   mediaPermission: boolean;
   /** Our agent is ICE-lite on an IceServer (lib/server) instead of a stand-alone full agent. */
   liteServer: boolean;
+  /**
+   * Relay only: a coturn on 127.0.0.1 in this namespace; Chrome gets it with iceTransportPolicy
+   * 'relay', our agent too, so every packet goes through the relay.
+   */
+  turn: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { direction: 'chrome-offers', profile: undefined, chromium: process.env['CHROMIUM'] ?? '/usr/bin/chromium', timeoutMs: 15_000, trace: false, extraFlags: [], dropFlags: [], mediaPermission: false, liteServer: false };
+  const o: Options = { direction: 'chrome-offers', profile: undefined, chromium: process.env['CHROMIUM'] ?? '/usr/bin/chromium', timeoutMs: 15_000, trace: false, extraFlags: [], dropFlags: [], mediaPermission: false, liteServer: false, turn: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -327,6 +336,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--trace') o.trace = true;
     else if (a === '--media-permission') o.mediaPermission = true;
     else if (a === '--lite-server') o.liteServer = true;
+    else if (a === '--turn') o.turn = true;
     else if (a === '--flag' && v !== undefined) { o.extraFlags.push(v); i++; }
     else if (a === '--drop-flag' && v !== undefined) { o.dropFlags.push(v); i++; }
     else throw new Error(`bad argument ${a}`);
@@ -360,11 +370,14 @@ export async function runExchange(o: Options): Promise<PeerResult> {
   const logger = { debug: trace, info: trace, warn: trace };
   const server = o.liteServer ? await IceServer.listen({ address: '127.0.0.1' }) : undefined;
   if (server) tapServer(server, tap);
+  const coturn: Coturn | undefined = o.turn ? await startCoturn({ auth: 'static' }) : undefined;
+  const turnUrl = coturn && `turn:127.0.0.1:${coturn.port}?transport=udp`;
   const agent = server ? server.createAgent({ lite: true, logger }) : new IceAgent({
     addresses: ['127.0.0.1'],
     role: o.direction === 'chrome-offers' ? 'controlled' : 'controlling',
     endpointFactory: tappedFactory(tap),
     logger,
+    ...(turnUrl !== undefined && { iceServers: [{ urls: turnUrl, username: USER, credential: PASS }], iceTransportPolicy: 'relay' as const }),
   });
   agent.on('candidate', (_c, line) => ourCandidates.push(line));
   agent.on('statechange', (state, _prev, reason) => { states.push({ state, at: now(), reason }); trace(`agent ${state}`, { reason }); });
@@ -403,6 +416,7 @@ export async function runExchange(o: Options): Promise<PeerResult> {
     session = await cdp.attachToPage();
     await cdp.evaluate(session, PAGE_HELPERS);
     trace('chromium ready', { chromeVersion });
+    const pcConfig = turnUrl === undefined ? undefined : { iceServers: [{ urls: turnUrl, username: USER, credential: PASS }], iceTransportPolicy: 'relay' };
     if (o.mediaPermission) {
       // getUserMedia needs a secure context: http://127.0.0.1 is one, about:blank is not.
       const server = createServer((_req, res) => res.end('<!doctype html><title>ice</title>'));
@@ -419,6 +433,7 @@ export async function runExchange(o: Options): Promise<PeerResult> {
     const gathered = agent.gather();
     if (o.direction === 'chrome-offers') {
       const { sdp: offer, complete } = await cdp.evaluate<{ sdp: string; complete: boolean }>(session, `(async () => {
+        window.__pcConfig = ${JSON.stringify(pcConfig ?? null)};
         const pc = window.__makePc();
         pc.createDataChannel('probe');
         await pc.setLocalDescription(await pc.createOffer());
@@ -442,6 +457,7 @@ export async function runExchange(o: Options): Promise<PeerResult> {
       const offer = buildDataChannelSdp({ ...agent.localParameters, mid: '0', setup: 'actpass', candidates: ourCandidates, lite: o.liteServer });
       trace('our offer', { offer });
       const { sdp: answer, complete } = await cdp.evaluate<{ sdp: string; complete: boolean }>(session, `(async () => {
+        window.__pcConfig = ${JSON.stringify(pcConfig ?? null)};
         const pc = window.__makePc();
         await pc.setRemoteDescription({ type: 'offer', sdp: ${JSON.stringify(offer)} });
         await pc.setLocalDescription(await pc.createAnswer());
@@ -471,6 +487,8 @@ export async function runExchange(o: Options): Promise<PeerResult> {
       await new Promise((r) => setTimeout(r, 100));
       chrome = await cdp.evaluate<ChromeStats>(session, 'window.__stats()');
     }
+    // Relayed: the selected pair's channel is bound right after the selection (give it a moment).
+    for (let i = 0; coturn && i < 40 && agent.relays[0]?.channels !== 1; i++) await new Promise((r) => setTimeout(r, 50));
   } catch (err) {
     error = (err as Error).message;
     if (cdp && session !== undefined && chrome === undefined) {
@@ -491,6 +509,7 @@ export async function runExchange(o: Options): Promise<PeerResult> {
     direction: o.direction,
     mediaPermission: o.mediaPermission,
     liteServer: o.liteServer,
+    ...(coturn && { turn: { relayPorts: coturn.relayPorts, ours: agent.relays } }),
     ok: error === undefined,
     ...(error !== undefined && { error }),
     ...(chromeVersion !== undefined && { chromeVersion }),
@@ -510,7 +529,7 @@ export async function runExchange(o: Options): Promise<PeerResult> {
       ...(rel(states.find((s) => s.state === 'completed')?.at) !== undefined && { completedMs: rel(states.find((s) => s.state === 'completed')?.at)! }),
       ...(sel !== undefined && {
         selected: {
-          local: addr(sel.local), remote: addr(sel.remote), remoteType: sel.remote.type, nominated: sel.nominated, state: sel.state,
+          local: addr(sel.local), localType: sel.local.type, remote: addr(sel.remote), remoteType: sel.remote.type, nominated: sel.nominated, state: sel.state,
           ...(sel.rttMs !== undefined && { rttMs: round(sel.rttMs) }),
         },
       }),
@@ -542,6 +561,8 @@ export async function runExchange(o: Options): Promise<PeerResult> {
 
   await agent.close();
   await server?.close();
+  if (o.trace && coturn) process.stderr.write(`--- coturn log ---\n${coturn.log()}\n`);
+  await coturn?.stop();
   httpServer?.close();
   await cdp?.close().catch(() => undefined);
   if (ownProfile !== undefined) rmSync(ownProfile, { recursive: true, force: true });

@@ -6,6 +6,8 @@ import {
   METHOD_CREATE_PERMISSION, METHOD_DATA, METHOD_REFRESH, METHOD_SEND, newTransactionId,
   type StunAttribute, type StunMessage, type TransportAddress,
 } from '../../../lib/stun/index.js';
+import { bindingResponse } from '../../../lib/stun/binding-responder.js';
+import { METHOD_BINDING } from '../../../lib/stun/constants.js';
 import { decodeChannelData, encodeChannelData, looksLikeChannelData } from '../../../lib/turn/channel-data.js';
 import { seededRandom } from '../../../lib/util/random.js';
 import { DoubleAuth, type DoubleAuthOptions } from './double-auth.js';
@@ -109,6 +111,8 @@ export class TurnServerDouble {
     const msg = d.message;
     if (msg.cls === 'indication' && msg.method === METHOD_SEND) { this.sendIndication(now, from, msg); return; }
     if (msg.cls !== 'request') { this.drop('unexpected'); return; }
+    // A TURN server is a STUN server too: a plain Binding request learns the mapped address (RFC 8445 §5.1.1.2).
+    if (msg.method === METHOD_BINDING) { this.bump('binding'); this.out.push({ from: this.o.address, to: from, data: bindingResponse(msg, from)! }); return; }
     const fault = this.faults.get(msg.method)?.shift();
     if (fault?.kind === 'drop-request') { this.drop('injected-request-loss'); return; }
     const response = this.answer(now, from, data, msg, fault);

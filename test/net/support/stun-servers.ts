@@ -1,3 +1,0 @@
-// SHIM for branches written before test/support existed: import from test/support/stun-servers.js instead.
-// The lead deletes this file once every branch is merged.
-export * from '../../support/stun-servers.js';
