@@ -3,7 +3,7 @@ import { checkAgentOptions } from './agent-options.js';
 import { AgentRelay } from './agent-relay.js';
 import { AgentLoop } from './driver/agent-loop.js';
 import { AgentStats, type IceStatsReport } from './driver/agent-stats.js';
-import { dispatchEvent, type DispatchTarget } from './driver/event-dispatch.js';
+import { AgentOutput } from './driver/agent-output.js';
 import { ownEnvironment, type AgentEnvironment, type HostTransport } from './driver/environment.js';
 import { Regatherer } from './driver/regatherer.js';
 import { IceAgentCore, type IceParameters } from './ice/agent-core.js';
@@ -43,13 +43,14 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   private readonly waiters: StateWaiters;
   private readonly scheduler: Scheduler;
   private readonly stats = new AgentStats();
-  private readonly regatherer: Regatherer;
+  /** Made on the first restart({ regather: true }). */
+  private regathering: Regatherer | undefined;
   /** TURN servers' sockets and relay layer; undefined without a turn: or turns: server. */
   private readonly relay: AgentRelay | undefined;
   /** `stunServers` and the STUN URLs of `iceServers`. */
   private readonly stunSpecs: readonly string[];
   private gathering: Promise<void> | undefined;
-  private gatheringComplete: (() => void) | undefined;
+  private readonly output: AgentOutput;
   private closing: Promise<void> | undefined;
 
   /**
@@ -76,24 +77,10 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       ...(options.limits !== undefined && { limits: options.limits }),
       ...(env.pacer !== undefined && { pacer: env.pacer }),
     });
-    const target: DispatchTarget = {
-      guard: this.guard,
-      logger: this.logger,
-      onState: (state, reason) => this.waiters.onState(state, reason),
-      onGatheringComplete: () => this.gatheringComplete?.(),
-      localParameters: () => this.core.localParameters,
-    };
-    this.loop = new AgentLoop(this.core, scheduler, env.timers, {
-      event: (e) => {
-        this.stats.observe(e);
-        dispatchEvent(target, e);
-      },
-      data: (component, data, from) => this.guard.emit3('data', component, data, from),
-      warning: (code, message) => this.warn(code, message),
-    });
+    this.output = new AgentOutput(this.guard, this.logger, this.waiters, this.stats, () => this.core);
+    this.loop = new AgentLoop(this.core, scheduler, env.timers, this.output);
     this.hosts = env.hostTransport(this.loop);
     this.loop.transport = this.hosts;
-    this.regatherer = new Regatherer(this.core, this.loop, this.hosts, options, (code, message) => this.warn(code, message));
     const servers = splitIceServers(options.iceServers ?? []);
     this.stunSpecs = [...(options.stunServers ?? []), ...servers.stun];
     this.relay = servers.turn.length === 0 ? undefined : new AgentRelay(this.loop, this.hosts, options, servers.turn, {
@@ -179,7 +166,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   /** Resolves when the core says gathering is complete. */
   private gatheringDone(): Promise<void> {
-    return new Promise<void>((resolve) => (this.gatheringComplete = resolve));
+    return new Promise<void>((resolve) => (this.output.gatheringComplete = resolve));
   }
 
   private async resolveServers(): Promise<TransportAddress[]> {
@@ -242,7 +229,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       throw new IceError('ERR_INVALID_ARGUMENT', `restart options: expected { regather?: boolean }, got ${String(options)}`);
     }
     const now = this.scheduler.now();
-    if (options.regather === true) this.regatherer.retireVanished(now);
+    if (options.regather === true) this.regatherer().retireVanished(now);
     this.core.restart(now, undefined, { regather: options.regather === true });
     queueMicrotask(() => this.loop.flush());
     if (options.regather !== true) return Promise.resolve();
@@ -254,7 +241,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   /** Binds the new addresses, asks the STUN servers from every host again, completes the generation's gathering. */
   private async regather(): Promise<void> {
-    const fresh = await this.regatherer.bindNew();
+    const fresh = await this.regatherer().bindNew();
     if (fresh === undefined) return;
     const servers = await this.resolveServers();
     if (this.core.isClosed) return;
@@ -289,9 +276,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   // ---- events out ----------------------------------------------------------------------
 
+  private regatherer(): Regatherer {
+    return (this.regathering ??= new Regatherer(this.core, this.loop, this.hosts, this.options, (code, message) => this.warn(code, message)));
+  }
+
   private warn(code: string, message: string): void {
-    this.logger.warn(message, { code });
-    this.guard.emit('warning', { code, message });
+    this.output.warning(code, message);
   }
 
   private assertOpen(): void {

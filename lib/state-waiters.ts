@@ -64,7 +64,8 @@ export class StateWaiters {
 
   /** Every state change, in order, before user listeners see it. */
   onState(state: IceState, reason: string): void {
-    this.lastReason = reason;
+    // Only the reason of a state a later waiter is told about (failed) is kept: one string less per agent.
+    this.lastReason = state === 'failed' ? reason : '';
     if (this.waiters === undefined || this.waiters.size === 0) return;
     for (const w of [...this.waiters]) {
       const v = verdict(w.states, state, reason);

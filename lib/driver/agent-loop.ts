@@ -7,7 +7,7 @@ import type { Unwrapped } from '../relay/types.js';
 import type { TransportAddress } from '../stun/types.js';
 import type { Scheduler } from '../net/scheduler.js';
 import { IceError } from '../util/errors.js';
-import type { AgentTimer, SharedTimer } from './timer.js';
+import type { SharedTimer } from './timer.js';
 import { coarseClockOf, type CoarseClock } from './coarse-clock.js';
 import type { DatagramSender, Transport, TransportEvents } from './transport.js';
 
@@ -93,7 +93,7 @@ interface ChannelSource {
  */
 export class AgentLoop implements TransportEvents {
   transport: Transport | undefined;
-  private readonly timer: AgentTimer;
+
   private flushing = false;
   // Indexed by component (or socket); sized once, since an array grown from [] reserves 17 slots.
   private readonly routes: (CachedRoute | undefined)[];
@@ -114,14 +114,11 @@ export class AgentLoop implements TransportEvents {
   constructor(
     readonly core: IceAgentCore,
     private readonly scheduler: Scheduler,
-    timers: SharedTimer,
+    private readonly timers: SharedTimer,
     private readonly out: LoopOutput,
   ) {
     this.routes = new Array<CachedRoute | undefined>(core.config.components + 1).fill(undefined);
-    this.timer = timers.slot(() => {
-      this.core.handleTimeout(this.scheduler.now());
-      this.flush();
-    });
+
     this.clock = coarseClockOf(scheduler);
     this.totals = Array.from({ length: core.config.components + 1 }, () => ({ packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0 }));
   }
@@ -179,7 +176,7 @@ export class AgentLoop implements TransportEvents {
     if (r === PACKET_DROPPED) return;
     // Events still queued (a restart's, say) are told before the data that follows them.
     if (this.core.hasPendingEvents) this.flush();
-    const payload = this.core.lastData;
+    const payload = this.core.lastUnwrapped ?? data;
     if (payload === data) {
       // Relay sockets' ids would make the array sparse: their direct data takes the slow path.
       if (socket < RELAY_SOCKET_BASE) countReceived(this.remember(socket, from, r), payload.length, this.clock);
@@ -263,7 +260,7 @@ export class AgentLoop implements TransportEvents {
     this.core.close();
     if (this.core.drained) this.flush();
     else await this.drain(drainMs);
-    this.timer.disarm();
+    this.timers.disarm(this.onTimer);
     await this.transport?.close();
   }
 
@@ -302,7 +299,13 @@ export class AgentLoop implements TransportEvents {
 
   private armTimer(): void {
     const at = this.core.pollTimeout();
-    if (at === undefined) this.timer.disarm();
-    else this.timer.arm(at);
+    if (at === undefined) this.timers.disarm(this.onTimer);
+    else this.timers.arm(this.onTimer, at);
   }
+
+  /** The core's deadline came (the timer may be shared with many agents). */
+  private readonly onTimer = (): void => {
+    this.core.handleTimeout(this.scheduler.now());
+    this.flush();
+  };
 }

@@ -51,31 +51,26 @@ export function stunUrl(s: StunServerSpec): string {
 const MAX_SRFLX_URLS = 1024;
 
 export class AgentStats {
-  private readonly changes: number[] = [];
-  private readonly lastSelected: (number | undefined)[] = [];
-  /** Resolved server address → the URI the application configured. */
-  private readonly serverUrls = new Map<string, string>();
-  private readonly srflxUrls = new Map<string, string>();
+  /** Resolved server address → the URI the application configured (made when a server is resolved). */
+  private serverUrls: Map<string, string> | undefined;
+  private srflxUrls: Map<string, string> | undefined;
 
   /** A configured STUN server resolved to `address`. */
   serverResolved(address: TransportAddress, spec: StunServerSpec): void {
-    this.serverUrls.set(addressKey(address), stunUrl(spec));
+    (this.serverUrls ??= new Map()).set(addressKey(address), stunUrl(spec));
   }
 
   /** Every core event passes here before the application sees it. */
   observe(e: AgentEvent): void {
-    if (e.type === 'selected-pair' && this.lastSelected[e.component] !== e.pair.id) {
-      this.lastSelected[e.component] = e.pair.id;
-      this.changes[e.component] = (this.changes[e.component] ?? 0) + 1;
-    } else if (e.type === 'stun-result' && e.mapped) {
-      if (this.srflxUrls.size >= MAX_SRFLX_URLS) this.srflxUrls.delete(this.srflxUrls.keys().next().value!);
-      const url = this.serverUrls.get(addressKey(e.server)) ?? stunUrl({ host: e.server.address, port: e.server.port });
-      this.srflxUrls.set(`${addressKey(e.base)}>${addressKey(e.mapped)}`, url);
-    }
+    if (e.type !== 'stun-result' || !e.mapped) return;
+    const urls = (this.srflxUrls ??= new Map());
+    if (urls.size >= MAX_SRFLX_URLS) urls.delete(urls.keys().next().value!);
+    const url = this.serverUrls?.get(addressKey(e.server)) ?? stunUrl({ host: e.server.address, port: e.server.port });
+    urls.set(`${addressKey(e.base)}>${addressKey(e.mapped)}`, url);
   }
 
   report(core: IceAgentCore, traffic: (component: number) => Readonly<ComponentTraffic> | undefined, now: number): IceStatsReport {
-    const urlOf = (c: LocalCandidate): string | undefined => (c.type === 'srflx' ? this.srflxUrls.get(`${addressKey(c.base)}>${addressKey(c)}`) : undefined);
+    const urlOf = (c: LocalCandidate): string | undefined => (c.type === 'srflx' ? this.srflxUrls?.get(`${addressKey(c.base)}>${addressKey(c)}`) : undefined);
     const { candidatePairs, localCandidates, remoteCandidates, routePairIds } = core.stats.report(now, urlOf);
     const transports = core.componentStates().map((state, i): IceTransportStats => {
       const component = i + 1;
@@ -86,7 +81,7 @@ export class AgentStats {
         packetsSent: t?.packetsSent ?? 0, packetsReceived: t?.packetsReceived ?? 0, bytesSent: t?.bytesSent ?? 0, bytesReceived: t?.bytesReceived ?? 0,
         iceRole: core.role, iceLocalUsernameFragment: core.localParameters.ufrag, iceState: core.isClosed ? 'closed' : toW3C(state),
         ...(selected !== undefined && { selectedCandidatePairId: selected }),
-        selectedCandidatePairChanges: this.changes[component] ?? 0,
+        selectedCandidatePairChanges: core.stats.selectionChanges(component),
       };
     });
     return { timestamp: now, transports, candidatePairs, localCandidates, remoteCandidates };

@@ -8,10 +8,10 @@ import type { DatagramSender, Transport, TransportEvents } from './transport.js'
 
 /** An agent's own UDP sockets: one per (host address, component), each a host candidate's socket. */
 export class HostSockets implements Transport {
-  private readonly endpoints = new Map<SocketId, DatagramEndpoint>();
-  private readonly bound = new Map<SocketId, HostBinding>();
-  /** Sockets released one by one, still closing: close() waits for them too. */
-  private readonly closing = new Set<Promise<void>>();
+  /** Each bound socket and the host candidate binding it carries (one Map: memory is per agent). */
+  private readonly bound = new Map<SocketId, { readonly endpoint: DatagramEndpoint; readonly binding: HostBinding }>();
+  /** Sockets released one by one, still closing: close() waits for them too (made on first release). */
+  private closing: Set<Promise<void>> | undefined;
   private nextSocket = 1;
   private closed = false;
 
@@ -22,7 +22,7 @@ export class HostSockets implements Transport {
   ) {}
 
   sender(socket: SocketId): DatagramSender | undefined {
-    return this.endpoints.get(socket);
+    return this.bound.get(socket)?.endpoint;
   }
 
   /** Binds a socket per (address, component); failures are warnings. Sorted by component, then interface rank. */
@@ -34,24 +34,22 @@ export class HostSockets implements Transport {
   }
 
   bindings(): readonly HostBinding[] {
-    return [...this.bound.values()];
+    return [...this.bound.values()].map((b) => b.binding);
   }
 
   release(socket: SocketId): void {
-    const endpoint = this.endpoints.get(socket);
-    this.endpoints.delete(socket);
+    const endpoint = this.bound.get(socket)?.endpoint;
     this.bound.delete(socket);
     if (!endpoint) return;
-    const closing = endpoint.close().finally(() => this.closing.delete(closing));
-    this.closing.add(closing);
+    const closing = endpoint.close().finally(() => this.closing?.delete(closing));
+    (this.closing ??= new Set()).add(closing);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.endpoints.values()];
-    this.endpoints.clear();
+    const all = [...this.bound.values()].map((b) => b.endpoint);
     this.bound.clear();
-    await Promise.all([...all.map((e) => e.close()), ...this.closing]);
+    await Promise.all([...all.map((e) => e.close()), ...(this.closing ?? [])]);
   }
 
   private async bindOne(a: HostAddress, component: number, into: HostBinding[]): Promise<void> {
@@ -66,9 +64,8 @@ export class HostSockets implements Transport {
         this.portRange,
       );
       if (this.closed) return void endpoint.close();
-      this.endpoints.set(socket, endpoint);
       const binding: HostBinding = { component, socket, base: endpoint.local, interfaceRank: a.interfaceRank };
-      this.bound.set(socket, binding);
+      this.bound.set(socket, { endpoint, binding });
       into.push(binding);
     } catch (err) {
       this.events.warning('ERR_SOCKET', `cannot bind ${a.address}: ${(err as Error).message}`);
@@ -79,7 +76,6 @@ export class HostSockets implements Transport {
   private onError(socket: SocketId, endpoint: DatagramEndpoint, err: Error, kind: UdpErrorKind): void {
     this.events.warning('ERR_SOCKET', `${kind} error on ${addressKey(endpoint.local)}: ${err.message}`);
     if (kind !== 'socket' || this.closed) return;
-    this.endpoints.delete(socket);
     this.bound.delete(socket);
     void endpoint.close();
     this.events.socketLost(socket, `socket ${addressKey(endpoint.local)} lost`);

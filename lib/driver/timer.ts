@@ -36,17 +36,19 @@ export class SharedTimer {
 
   /** A timer for one agent; `onFire` runs when its deadline has come (or earlier, with `earlyWakeups`). */
   slot(onFire: () => void): AgentTimer {
-    return {
-      arm: (at) => {
-        const current = this.heap.deadlineOf(onFire);
-        if (current === at || (this.earlyWakeups && current !== undefined && current < at)) return;
-        this.heap.schedule(onFire, at);
-        this.rearm();
-      },
-      disarm: () => {
-        if (this.heap.cancel(onFire)) this.rearm();
-      },
-    };
+    return { arm: (at) => this.arm(onFire, at), disarm: () => this.disarm(onFire) };
+  }
+
+  /** `owner` runs at `at` (replacing its earlier deadline): the same as a slot's, without the slot object. */
+  arm(owner: () => void, at: number): void {
+    const current = this.heap.deadlineOf(owner);
+    if (current === at || (this.earlyWakeups && current !== undefined && current < at)) return;
+    this.heap.schedule(owner, at);
+    this.rearm();
+  }
+
+  disarm(owner: () => void): void {
+    if (this.heap.cancel(owner)) this.rearm();
   }
 
   /** Owners still waiting (for tests and stats). */

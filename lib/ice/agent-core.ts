@@ -145,9 +145,9 @@ export class IceAgentCore {
   get lastAuthenticated(): boolean {
     return this.packets.authenticated;
   }
-  /** The datagram to deliver after `handlePacket` returned a component: the input, or what a layer unwrapped from it. */
-  get lastData(): Buffer {
-    return this.packets.data;
+  /** After `handlePacket` returned a component: what a layer unwrapped (deliver it), or undefined (deliver the datagram). */
+  get lastUnwrapped(): Buffer | undefined {
+    return this.packets.unwrapped;
   }
 
   /** Attaches a socket layer (lib/relay's TURN allocations) built over the core's parts. */

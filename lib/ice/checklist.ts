@@ -12,6 +12,8 @@ export class Checklist {
   private triggered: CandidatePair[] = [];
   private pickedTriggered = false;
   private nextId = 1;
+  /** Pairs that left the list since the last `takeRemoved()` (for `pair-removed` traces); made on first use. */
+  private removed: CandidatePair[] | undefined;
 
   constructor(private readonly maxPairs: number) {}
 
@@ -122,18 +124,32 @@ export class Checklist {
    * (waiting, e.g. before its password arrived), and its triggered check must still go out.
    */
   dropPending(component: number, keep?: CandidatePair): void {
-    this.pairs = this.pairs.filter(
-      (p) => p === keep || p.component !== component || (p.state !== 'frozen' && p.state !== 'waiting') || p.nominating || p.nominated,
-    );
+    this.keepOnly((p) => p === keep || p.component !== component || (p.state !== 'frozen' && p.state !== 'waiting') || p.nominating || p.nominated);
   }
 
   remove(pair: CandidatePair): void {
-    this.pairs = this.pairs.filter((p) => p !== pair);
+    this.keepOnly((p) => p !== pair);
   }
 
   clear(): void {
-    this.pairs = [];
+    this.keepOnly(() => false);
     this.triggered = [];
+  }
+
+  /** The pairs removed since the last call, once each. */
+  takeRemoved(): readonly CandidatePair[] | undefined {
+    const gone = this.removed;
+    this.removed = undefined;
+    return gone;
+  }
+
+  private keepOnly(keep: (p: CandidatePair) => boolean): void {
+    const kept: CandidatePair[] = [];
+    for (const p of this.pairs) {
+      if (keep(p)) kept.push(p);
+      else (this.removed ??= []).push(p);
+    }
+    this.pairs = kept;
   }
 
   private foundationBusy(foundation: string): boolean {
@@ -153,6 +169,7 @@ export class Checklist {
       if (p.priority >= than) return false;
       if (p.state === 'frozen' || p.state === 'waiting') {
         this.pairs.splice(i, 1);
+        (this.removed ??= []).push(p);
         return true;
       }
     }

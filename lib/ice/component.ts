@@ -41,6 +41,8 @@ export class Component {
   allFailedAt: number | undefined;
   /** Remote addresses that proved themselves (authenticated request or response): data from them is delivered. */
   readonly proven = new Set<string>();
+  /** How many times the selected pair changed (W3C selectedCandidatePairChanges). */
+  selectionChanges = 0;
   private selectedPair: CandidatePair | undefined;
   private consentState: Consent | undefined;
   /** Before an ICE restart finds a new pair, data keeps using the old one until its consent would lapse. */
@@ -93,6 +95,7 @@ export class Component {
       for (const p of this.deps.checklist.all) if (p.component === this.id && p.remoteAuthenticated) this.proven.add(addressKey(p.remote));
     }
     this.selectedPair = best;
+    this.selectionChanges++;
     this.lostSelection = false;
     this.consentState = freshConsent(now, this.deps.config.timers, this.deps.config.random);
     this.deps.epoch.bump();

@@ -26,7 +26,8 @@ export class Gatherer {
   state: GatheringState = 'new';
   private readonly queries = new TransactionTable<Query>();
   /** Gathering done elsewhere (TURN allocations of a socket layer): complete only once all are released. */
-  private readonly holds = new Set<object>();
+  /** Made on first use: only agents with TURN servers hold gathering open. */
+  private holds: Set<object> | undefined;
 
   constructor(
     private readonly out: Outbox,
@@ -88,21 +89,21 @@ export class Gatherer {
   /** Stops every query (close or restart); gathering is then complete. */
   cancel(): void {
     this.queries.clear();
-    this.holds.clear();
+    this.holds = undefined;
     this.finishIfDone();
   }
 
   /** Someone else is still gathering (a TURN allocation): `complete` waits for `release(token)`. */
   hold(token: object): void {
-    this.holds.add(token);
+    (this.holds ??= new Set()).add(token);
   }
 
   release(token: object): void {
-    if (this.holds.delete(token)) this.finishIfDone();
+    if (this.holds?.delete(token)) this.finishIfDone();
   }
 
   private finishIfDone(): void {
-    if (this.state === 'gathering' && this.queries.size === 0 && this.holds.size === 0) this.setState('complete');
+    if (this.state === 'gathering' && this.queries.size === 0 && (this.holds?.size ?? 0) === 0) this.setState('complete');
   }
 
   private setState(state: GatheringState): void {

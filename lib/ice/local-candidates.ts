@@ -19,7 +19,8 @@ export class LocalCandidates {
   private readonly hostsBySocket = new Map<SocketId, LocalCandidate>();
   private list: LocalCandidate[] = [];
   /** Hosts whose address is gone (re-gathering): they still receive until their socket is released. */
-  private readonly retired = new Set<SocketId>();
+  /** Made on first use: most agents never re-gather. */
+  private retired: Set<SocketId> | undefined;
 
   get all(): readonly LocalCandidate[] {
     return this.list;
@@ -27,7 +28,7 @@ export class LocalCandidates {
 
   /** The hosts that pair and gather (retired ones do not). */
   *hosts(): IterableIterator<LocalCandidate> {
-    for (const [socket, host] of this.hostsBySocket) if (!this.retired.has(socket)) yield host;
+    for (const [socket, host] of this.hostsBySocket) if (!this.retired?.has(socket)) yield host;
   }
 
   /** The host candidate whose socket is `socket`. */
@@ -104,27 +105,27 @@ export class LocalCandidates {
    */
   retire(socket: SocketId): LocalCandidate | undefined {
     const host = this.hostOn(socket);
-    if (!host || this.retired.has(socket)) return undefined;
-    this.retired.add(socket);
+    if (!host || this.retired?.has(socket)) return undefined;
+    (this.retired ??= new Set()).add(socket);
     this.list = this.list.filter((c) => c.socket !== socket);
     return host;
   }
 
   get anyRetired(): boolean {
-    return this.retired.size > 0;
+    return (this.retired?.size ?? 0) > 0;
   }
 
   isRetired(c: LocalCandidate): boolean {
-    return this.retired.has(c.socket);
+    return this.retired?.has(c.socket) === true;
   }
 
   retiredHosts(): LocalCandidate[] {
-    return [...this.retired].flatMap((socket) => this.hostsBySocket.get(socket) ?? []);
+    return [...(this.retired ?? [])].flatMap((socket) => this.hostsBySocket.get(socket) ?? []);
   }
 
   /** A retired host's socket is closed: nothing arrives on it any more. */
   release(socket: SocketId): void {
-    this.retired.delete(socket);
+    this.retired?.delete(socket);
     this.hostsBySocket.delete(socket);
   }
 }

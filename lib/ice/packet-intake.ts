@@ -17,8 +17,11 @@ export const PACKET_DROPPED = -1;
  * answers, checks and their answers). Network input never throws: drops are counted.
  */
 export class PacketIntake {
-  /** What to deliver after a data verdict: the datagram, or what a layer unwrapped from it. */
-  data: Buffer = Buffer.alloc(0);
+  /**
+   * What a layer unwrapped from the last datagram (a relayed payload), or undefined when it was
+   * delivered as it came. Never the input itself: an agent must not keep its last datagram alive.
+   */
+  unwrapped: Buffer | undefined;
   /** Whether the last STUN message authenticated its source. */
   authenticated = false;
 
@@ -30,7 +33,7 @@ export class PacketIntake {
 
   handle(now: number, socket: SocketId, remote: TransportAddress, data: Buffer): number {
     const { ctx } = this;
-    this.data = data;
+    this.unwrapped = undefined;
     this.authenticated = false;
     ctx.lastInputAt = now;
     if (!ctx.layers.empty) {
@@ -39,7 +42,7 @@ export class PacketIntake {
       if (layered.kind === 'unwrapped') {
         socket = layered.socket;
         remote = layered.from;
-        data = this.data = layered.data;
+        data = this.unwrapped = layered.data;
       }
     }
     if (ctx.closed) {

@@ -2,14 +2,12 @@ import type { Component } from './component.js';
 import { componentReason, componentState, type ComponentFacts } from './component-state.js';
 import type { CoreContext } from './context.js';
 import type { IceState } from './ice-state.js';
-import { pairInfo, type CandidatePair } from './pair.js';
+import { pairInfo } from './pair.js';
 import { IceStateMachine, aggregateIceState } from './state-aggregator.js';
 
 /** Derives each component's state and the aggregate iceState from the facts, and publishes changes. */
 export class StateTracker {
   private readonly machine = new IceStateMachine();
-  /** The pairs the last trace saw, to tell which left the checklist. */
-  private listed: readonly CandidatePair[] = [];
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -88,9 +86,8 @@ export class StateTracker {
       p.reported = key;
       out.events.push({ type: 'pair', pair: pairInfo(this.ctx.role, p) });
     }
-    if (this.listed.length === checklist.all.length && this.listed.every((p, i) => p === checklist.all[i])) return;
-    const now = new Set(checklist.all);
-    for (const p of this.listed) if (!now.has(p)) out.events.push({ type: 'pair-removed', pairId: p.id, component: p.component });
-    this.listed = [...checklist.all];
+    for (const p of checklist.takeRemoved() ?? []) {
+      if (p.reported !== undefined) out.events.push({ type: 'pair-removed', pairId: p.id, component: p.component });
+    }
   }
 }

@@ -77,10 +77,15 @@ export const transportStatsId = (component: number): string => `T${component}`;
 /** What a driver needs for statistics: reports, and the counters its data path updates. */
 export class CoreStatsView {
   /** Candidate ids stay the same from one report to the next (W3C ids are opaque strings). */
-  private readonly ids = new WeakMap<Candidate, string>();
-  private readonly next = { L: 1, R: 1 };
+  /** Made on the first report: most agents are never asked. */
+  private ids: { readonly of: WeakMap<Candidate, string>; L: number; R: number } | undefined;
 
   constructor(private readonly ctx: CoreContext) {}
+
+  /** How many times the component's selected pair changed. */
+  selectionChanges(component: number): number {
+    return this.ctx.components[component - 1]?.selectionChanges ?? 0;
+  }
 
   /** The counters of the pair `send(component)` uses. */
   routeCounters(component: number): PairCounters | undefined {
@@ -143,8 +148,9 @@ export class CoreStatsView {
   }
 
   private idOf(c: Candidate, prefix: 'L' | 'R'): string {
-    let id = this.ids.get(c);
-    if (id === undefined) this.ids.set(c, (id = `${prefix}${this.next[prefix]++}`));
+    const ids = (this.ids ??= { of: new WeakMap(), L: 1, R: 1 });
+    let id = ids.of.get(c);
+    if (id === undefined) ids.of.set(c, (id = `${prefix}${ids[prefix]++}`));
     return id;
   }
 }

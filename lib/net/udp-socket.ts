@@ -159,7 +159,9 @@ export class UdpEndpoint {
     socket.once('close', () => {
       this.isClosed = true;
     });
-    socket.on('message', family === 6 ? this.receive6 : this.receive4);
+    // One closure per socket: the one its family needs.
+    if (family === 6) socket.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => this.receive6(data, rinfo));
+    else socket.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => this.receive4(data, rinfo));
   }
 
   get closed(): boolean {
@@ -221,16 +223,16 @@ export class UdpEndpoint {
     }
   };
 
-  private readonly receive4 = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
+  private receive4(data: Buffer, rinfo: dgram.RemoteInfo): void {
     this.deliver(data, { address: rinfo.address, port: rinfo.port, family: 4 });
-  };
+  }
 
-  private readonly receive6 = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
+  private receive6(data: Buffer, rinfo: dgram.RemoteInfo): void {
     const v4 = unmap(rinfo.address);
     this.deliver(data, v4 === undefined
       ? { address: rinfo.address, port: rinfo.port, family: 6 }
       : { address: v4, port: rinfo.port, family: 4 });
-  };
+  }
 
   private deliver(data: Buffer, from: TransportAddress): void {
     this.counters.received++;

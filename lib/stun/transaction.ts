@@ -91,7 +91,7 @@ export function newTransactionId(rng: RandomSource): Buffer {
 
 /** Pending transactions keyed by transaction id bytes (latin1 string: one char per byte). */
 export class TransactionTable<T> implements Iterable<[Buffer, T]> {
-  // Made on first use: an agent that never sends a request (ICE-lite) keeps none.
+  // Made on first use and dropped when empty: an idle agent (or an ICE-lite one) keeps none.
   private map: Map<string, T> | undefined;
 
   add(id: Buffer, ctx: T): void {
@@ -107,12 +107,14 @@ export class TransactionTable<T> implements Iterable<[Buffer, T]> {
     if (this.map === undefined) return undefined;
     const key = id.toString('latin1');
     const ctx = this.map.get(key);
-    this.map.delete(key);
+    this.delete(id);
     return ctx;
   }
 
   delete(id: Buffer): boolean {
-    return this.map?.delete(id.toString('latin1')) ?? false;
+    const gone = this.map?.delete(id.toString('latin1')) ?? false;
+    if (this.map?.size === 0) this.map = undefined;
+    return gone;
   }
 
   get size(): number {
@@ -120,7 +122,7 @@ export class TransactionTable<T> implements Iterable<[Buffer, T]> {
   }
 
   clear(): void {
-    this.map?.clear();
+    this.map = undefined;
   }
 
   *[Symbol.iterator](): Iterator<[Buffer, T]> {

@@ -1,23 +1,27 @@
-/** A FIFO the owner drains (pollTransmit / pollEvent); amortised O(1) shift. */
+/**
+ * A FIFO the owner drains (pollTransmit / pollEvent); amortised O(1) shift. Its array exists only
+ * while something is queued: thousands of idle agents keep none.
+ */
 export class Fifo<T> {
-  private items: T[] = [];
+  private items: T[] | undefined;
   private head = 0;
 
   push(item: T): void {
-    this.items.push(item);
+    (this.items ??= []).push(item);
   }
 
   shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++];
-    if (this.head === this.items.length) {
-      this.items = [];
+    const items = this.items;
+    if (items === undefined) return undefined;
+    const item = items[this.head++];
+    if (this.head === items.length) {
+      this.items = undefined;
       this.head = 0;
     }
     return item;
   }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.items === undefined ? 0 : this.items.length - this.head;
   }
 }

@@ -141,7 +141,7 @@ export class Sim {
       if (!host) continue;
       this.delivered++;
       const r = a.core.handlePacket(this.now, host.socket, p.from, p.data);
-      if (r !== PACKET_STUN && r !== PACKET_DROPPED) a.data.push({ at: this.now, component: r, data: a.core.lastData });
+      if (r !== PACKET_STUN && r !== PACKET_DROPPED) a.data.push({ at: this.now, component: r, data: a.core.lastUnwrapped ?? p.data });
       return;
     }
   }

@@ -203,8 +203,8 @@ export class RelayWorld {
       if (socket === undefined) return;
       const r = a.core.handlePacket(this.now, socket, p.from, p.data);
       if (r !== PACKET_STUN && r !== PACKET_DROPPED) {
-        const from = a.core.lastData !== p.data && a.relay?.lastUnwrapped ? a.relay.lastUnwrapped.peer : p.from;
-        a.data.push({ at: this.now, component: r, data: Buffer.from(a.core.lastData), from });
+        const from = a.core.lastUnwrapped !== undefined && a.relay?.lastUnwrapped ? a.relay.lastUnwrapped.peer : p.from;
+        a.data.push({ at: this.now, component: r, data: Buffer.from(a.core.lastUnwrapped ?? p.data), from });
       }
       return;
     }
