@@ -169,7 +169,8 @@ async function cpuRows(c: Coturn, o: BenchOptions): Promise<Row[]> {
 export async function main(o: BenchOptions): Promise<Row[]> {
   const missing = coturnMissing();
   if (missing) return [row({ bench: 'relay', impl: 'all', metric: 'skipped', unit: '-', note: missing }, [0])];
-  const c = await startCoturn({ auth: 'static' });
+  // werift does not delete its allocations on close: each trial holds two relay ports for 10 minutes.
+  const c = await startCoturn({ auth: 'static', relayPortCount: 2000 });
   try {
     return [...(await connectRows(c, o.quick ? 8 : 30)), ...(await cpuRows(c, o))];
   } finally {

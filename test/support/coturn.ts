@@ -22,6 +22,8 @@ export function coturnMissing(): string | undefined {
 
 export interface CoturnOptions {
   readonly auth: 'static' | 'rest';
+  /** How many relay ports (default 41): clients that never delete their allocations (werift) use one each for 10 min. */
+  readonly relayPortCount?: number;
   readonly tls?: boolean;
   /** Extra flags, e.g. the short timers. */
   readonly extra?: readonly string[];
@@ -86,8 +88,9 @@ export async function startCoturn(o: CoturnOptions): Promise<Coturn> {
   const dir = mkdtempSync(join(tmpdir(), 'turn-test-'));
   const port = await freePort();
   const tlsPort = o.tls ? await freePort() : undefined;
-  const min = randomInt(50_000, 59_000);
-  const relayPorts = { min, max: min + 40 };
+  const count = o.relayPortCount ?? 41;
+  const min = randomInt(50_000, 65_000 - count);
+  const relayPorts = { min, max: min + count - 1 };
   const auth = o.auth === 'static' ? ['--lt-cred-mech', `--user=${USER}:${PASS}`] : ['--use-auth-secret', `--static-auth-secret=${SECRET}`];
   const tls = o.tls ? (() => { const c = makeCertificate(dir); return [`--tls-listening-port=${tlsPort}`, `--cert=${c.cert}`, `--pkey=${c.key}`]; })() : ['--no-tls'];
   const args = ['-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
