@@ -76,6 +76,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       ...(options.timers !== undefined && { timers: options.timers }),
       ...(options.limits !== undefined && { limits: options.limits }),
       ...(env.pacer !== undefined && { pacer: env.pacer }),
+      ...(env.mintUfrag !== undefined && { mintUfrag: env.mintUfrag }),
     });
     this.output = new AgentOutput(this.guard, this.logger, this.waiters, this.stats, () => this.core);
     this.loop = new AgentLoop(this.core, scheduler, env.timers, this.output);

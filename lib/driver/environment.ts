@@ -4,6 +4,7 @@ import type { HostAddress } from '../net/interfaces.js';
 import { realScheduler, type Scheduler } from '../net/scheduler.js';
 import type { EndpointFactory } from '../net/datagram-endpoint.js';
 import type { PortRange } from '../net/udp-socket.js';
+import type { RandomSource } from '../util/random.js';
 import { HostSockets } from './host-sockets.js';
 import { SharedTimer } from './timer.js';
 import type { Transport, TransportEvents } from './transport.js';
@@ -29,6 +30,8 @@ export interface AgentEnvironment {
   hostTransport(events: TransportEvents): HostTransport;
   /** RFC 8445 §14.2 pacing shared by every agent of a server (lib/server); none for an agent alone. */
   readonly pacer?: CheckPacer;
+  /** The ufrag of each ICE restart's new generation, for a server (free on its port, its worker's prefix). */
+  readonly mintUfrag?: (random: RandomSource) => string;
 }
 
 const processTimers = new WeakMap<Scheduler, SharedTimer>();

@@ -66,6 +66,11 @@ export interface AgentConfig {
   readonly software?: string;
   /** A pacer shared with other agents (a server's port), on top of this agent's own `taMs`. */
   readonly pacer?: CheckPacer;
+  /**
+   * Mints the local ufrag of each new generation (ICE restart) where a plain random one would not
+   * do: a server's agents need ufrags free on the shared port, a worker's need its prefix.
+   */
+  readonly mintUfrag?: (random: RandomSource) => string;
 }
 
 export const DEFAULT_TIMERS: AgentTimers = {
@@ -121,6 +126,7 @@ export function resolveConfig(opts: AgentOptions): AgentConfig {
     ...(opts.tieBreaker !== undefined && { tieBreaker: opts.tieBreaker }),
     ...(opts.software !== undefined && { software: opts.software }),
     ...(opts.pacer !== undefined && { pacer: opts.pacer }),
+    ...(opts.mintUfrag !== undefined && { mintUfrag: opts.mintUfrag }),
   };
 }
 

@@ -19,8 +19,8 @@ export class Credentials {
   }
 
   /** New local credentials (ours are random unless given: 48 and 144 bits, above §5.3's 24 and 128). */
-  renewLocal(random: RandomSource, fixed?: { readonly ufrag?: string | undefined; readonly pwd?: string | undefined }): void {
-    this.ufrag = fixed?.ufrag ?? randomIceString(random, 8);
+  renewLocal(random: RandomSource, fixed?: { readonly ufrag?: string | undefined; readonly pwd?: string | undefined }, mint?: (random: RandomSource) => string): void {
+    this.ufrag = fixed?.ufrag ?? mint?.(random) ?? randomIceString(random, 8);
     this.pwd = fixed?.pwd ?? randomIceString(random, 24);
     this.localKey = shortTermKey(this.pwd);
   }

@@ -13,7 +13,7 @@ import type { StateTracker } from './states.js';
 export function startGeneration(
   ctx: CoreContext, checks: Checks, states: StateTracker, by: 'local' | 'peer', credentials?: { ufrag: string; pwd: string }, regather = false,
 ): void {
-  ctx.credentials.renewLocal(ctx.config.random, credentials);
+  ctx.credentials.renewLocal(ctx.config.random, credentials, ctx.config.mintUfrag);
   ctx.generations.retire(ctx.credentials.remoteUfrag);
   ctx.credentials.clearRemote();
   ctx.remoteEnded = false;

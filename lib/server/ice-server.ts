@@ -10,7 +10,7 @@ import { realScheduler, type Scheduler } from '../net/scheduler.js';
 import type { UdpCounters } from '../net/udp-socket.js';
 import type { TransportAddress } from '../stun/types.js';
 import { IceError } from '../util/errors.js';
-import { cryptoRandom, type RandomSource } from '../util/random.js';
+import { cryptoRandom, randomIceString, type RandomSource } from '../util/random.js';
 import { bindPortSockets, type PortSocket } from './port-sockets.js';
 import { REUSE_PORT_WARNING } from './reuse-port.js';
 import { checkServerAgentOptions, type ServerAgentOptions } from './server-agent-options.js';
@@ -113,8 +113,8 @@ export class IceServer extends EventEmitter<IceServerEvents> {
     if (this.closing) throw new IceError('ERR_CLOSED', 'the server is closed');
     const o = checkServerAgentOptions(options, this.config.components);
     const lite = o.lite ?? this.config.lite;
-    const ufrag = o.ufrag ?? (this.config.worker === undefined ? undefined : workerUfrag(this.config.worker, o.random ?? this.random));
-    if (ufrag !== undefined && this.router.agentOfUfrag(ufrag) !== undefined) throw new DuplicateUfragError(ufrag);
+    const ufrag = o.ufrag ?? this.mintUfrag(o.random ?? this.random);
+    if (this.router.agentOfUfrag(ufrag) !== undefined) throw new DuplicateUfragError(ufrag);
     let transport: SharedPortTransport | undefined;
     const pacer: CheckPacer = { tryAcquire: (now) => this.tryAcquire(transport!, now) };
     const env: AgentEnvironment = {
@@ -122,9 +122,10 @@ export class IceServer extends EventEmitter<IceServerEvents> {
       timers: this.timers,
       hostTransport: (events) => (transport = new SharedPortTransport(this.port, events, !lite)),
       ...(!lite && { pacer }),
+      mintUfrag: this.mintUfrag,
     };
     // A server answers: its agents are controlled unless told otherwise (a lite one always is).
-    const agent = new IceAgent({ random: this.random, role: 'controlled', ...o, lite, ...(ufrag !== undefined && { ufrag }) }, env);
+    const agent = new IceAgent({ random: this.random, role: 'controlled', ...o, lite, ufrag }, env);
     const t = transport!;
     t.ufrag = agent.localParameters.ufrag;
     t.agent = agent;
@@ -173,6 +174,20 @@ export class IceServer extends EventEmitter<IceServerEvents> {
   }
 
   // ---- what agents borrow -----------------------------------------------------------------
+
+  /**
+   * An agent's ufrag, at creation and at each ICE restart: free on this port (the router finds
+   * agents by it) and naming the worker when this server is one. 48 random bits rarely collide;
+   * after a few tries the router's rename reports the duplicate as a warning.
+   */
+  private readonly mintUfrag = (random: RandomSource): string => {
+    let ufrag = '';
+    for (let i = 0; i < 4; i++) {
+      ufrag = this.config.worker === undefined ? randomIceString(random, 8) : workerUfrag(this.config.worker, random);
+      if (this.router.agentOfUfrag(ufrag) === undefined) break;
+    }
+    return ufrag;
+  };
 
   private bindings(components: number): HostBinding[] {
     return this.sockets

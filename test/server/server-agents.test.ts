@@ -155,6 +155,31 @@ describe('IceServer: many agents on one port (real loopback sockets)', function 
     }
   });
 
+  it('an ICE restart on a worker server: the new ufrag still names the worker, and the new generation connects on the port', async () => {
+    const server = await listen({ worker: 1234 });
+    let client: IceAgent | undefined;
+    try {
+      const s = await session(server);
+      const agent = s.agent;
+      client = s.client;
+      const first = agent.localParameters.ufrag;
+      // Each side hands its new parameters to the other (RFC 8445 §9): the client restarts on the server's.
+      const peer = client;
+      agent.on('restart', (params) => peer.setRemoteParameters(params));
+      peer.on('restart', (params) => agent.setRemoteParameters(params));
+      await agent.restart();
+      const renewed = agent.localParameters.ufrag;
+      expect(renewed).to.not.equal(first);
+      // A dispatcher in front of the workers finds the agent's worker from the ufrag alone, after a restart too.
+      expect(workerOf(renewed)).to.equal(1234);
+      await Promise.all([agent.waitFor(['completed'], 10_000), client.waitFor(['completed'], 10_000)]);
+      expect((await roundTrip(client, 'after the restart')).data).to.equal('after the restart');
+    } finally {
+      await client?.close();
+      await server.close();
+    }
+  });
+
   it('createAgent refuses what belongs to the server: sockets, addresses, STUN servers, more components than it has', async () => {
     const server = await listen();
     try {
