@@ -210,20 +210,25 @@ describe('interop: headless Chromium (libwebrtc) in a loopback-only namespace', 
     cleanup();
   });
 
+  /** One exchange in its own Chromium profile: the peer's result and, for failures, its output tails. */
+  async function exchange(c: Case): Promise<{ r: PeerResult; diag: string }> {
+    const profile = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
+    profiles.push(profile);
+    const run = await runPeer(c, profile);
+    rmSync(profile, { recursive: true, force: true });
+    const diag = `\n--- peer stderr (tail) ---\n${run.stderr.slice(-3000)}\n--- result ---\n${run.raw.slice(-6000)}`;
+    if (run.result === undefined) throw new Error(`chrome-peer printed no result${diag}`);
+    console.log(`      ${summary(c, run.result, run.wallMs)}`);
+    return { r: run.result, diag };
+  }
+
   for (const c of CASES) {
     describe(caseName(c), function () {
       let r: PeerResult;
       let diag = '';
 
       before(async function () {
-        const profile = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
-        profiles.push(profile);
-        const run = await runPeer(c, profile);
-        rmSync(profile, { recursive: true, force: true });
-        diag = `\n--- peer stderr (tail) ---\n${run.stderr.slice(-3000)}\n--- result ---\n${run.raw.slice(-6000)}`;
-        if (run.result === undefined) throw new Error(`chrome-peer printed no result${diag}`);
-        r = run.result;
-        console.log(`      ${summary(c, r, run.wallMs)}`);
+        ({ r, diag } = await exchange(c));
       });
 
       it('completes the exchange (both sides connected, ClientHello received)', function () {
@@ -325,14 +330,7 @@ describe('interop: headless Chromium (libwebrtc) in a loopback-only namespace', 
           console.log(`      skipped: ${coturnMissing()}`);
           return this.skip();
         }
-        const profile = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
-        profiles.push(profile);
-        const run = await runPeer(c, profile);
-        rmSync(profile, { recursive: true, force: true });
-        diag = `\n--- peer stderr (tail) ---\n${run.stderr.slice(-3000)}\n--- result ---\n${run.raw.slice(-6000)}`;
-        if (run.result === undefined) throw new Error(`chrome-peer printed no result${diag}`);
-        r = run.result;
-        console.log(`      ${summary(c, r, run.wallMs)}`);
+        ({ r, diag } = await exchange(c));
       });
 
       it('completes the exchange through the relay (both connected, ClientHello received)', function () {
