@@ -37,7 +37,7 @@ export class RelaySlot {
   constructor(
     private readonly host: SlotHost,
     readonly config: RelayServer,
-    private readonly serverIndex: number,
+    serverIndex: number,
     readonly component: number,
   ) {
     this.server = config.address;

@@ -1,7 +1,7 @@
 /** The agent-level lanes: iceState, component states, candidates, STUN, selected pair, drops, other events. */
 import { candidateText, clip, hostPort, priorityParts, relatedText } from './format.js';
 import { LabelRows, rowText, stateBand, type Lane, type StateSpan } from './lane-layout.js';
-import { el, frag, type Markup } from './markup.js';
+import { el, frag } from './markup.js';
 import type { AgentView, StateChange } from './model-types.js';
 import { msLabel, type TimeScale } from './scale.js';
 import { marker, shape, type ShapeName } from './svg-shapes.js';

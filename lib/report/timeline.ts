@@ -28,7 +28,7 @@ export function timelineSvg(scale: TimeScale, lanes: readonly Lane[], label: str
   const height = AXIS_H + lanes.reduce((h, l) => h + l.height, 0) + (scale.gaps.length > 0 ? FOOT_H : 4);
   let y = AXIS_H;
   const placed = lanes.map((lane, i) => {
-    const g = laneGroup(scale, lane, y, i, width);
+    const g = laneGroup(lane, y, i, width);
     y += lane.height;
     return g;
   });
@@ -39,7 +39,7 @@ export function timelineSvg(scale: TimeScale, lanes: readonly Lane[], label: str
   gapBands(scale, height), grid(scale, height), placed);
 }
 
-function laneGroup(scale: TimeScale, lane: Lane, y: number, index: number, width: number): Markup {
+function laneGroup(lane: Lane, y: number, index: number, width: number): Markup {
   const data: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(lane.data ?? {})) data[`data-${k}`] = v;
   const [first, ...rest] = lane.label;

@@ -11,7 +11,7 @@ import { shortTermKey, verifyIntegrity } from '../../lib/stun/integrity.js';
 import { fixFingerprint } from '../fuzz/mutator.js';
 import { checkSuccess, chromeCheck } from '../support/chrome-check.js';
 import { closeSocket, bindUdp } from '../support/udp.js';
-import { connectedPair, hostOf, loopbackAgent } from '../support/loopback-agents.js';
+import { connectedPair, loopbackAgent } from '../support/loopback-agents.js';
 import { mustDecode, stunOf } from '../support/stun-bytes.js';
 import { until } from '../support/waits.js';
 import { sendAndCollect, snapshot } from '../support/attacker.js';

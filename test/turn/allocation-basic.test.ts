@@ -1,21 +1,16 @@
 import { expect } from 'chai';
-import { decodeMessage, getAttribute, METHOD_ALLOCATE, type StunMessage } from '../../lib/stun/index.js';
+import { getAttribute, METHOD_ALLOCATE } from '../../lib/stun/index.js';
 import { TurnAllocation } from '../../lib/turn/allocation.js';
 import { IceError } from '../../lib/util/errors.js';
 import { seededRandom } from '../../lib/util/random.js';
 import { CLIENT, PEER, RelaySim, SERVER } from './support/relay-sim.js';
-
-function decoded(buf: Buffer): StunMessage {
-  const d = decodeMessage(buf);
-  if (!d.ok) throw new Error(d.reason);
-  return d.message;
-}
+import { mustDecode } from '../support/stun-bytes.js';
 
 describe('turn: allocation (RFC 8656 §7)', () => {
   it('unauthenticated Allocate → 401 with REALM/NONCE → signed Allocate → relayed, mapped, lifetime', () => {
     const sim = new RelaySim();
     sim.allocate();
-    const [first, second] = sim.sent.map(decoded);
+    const [first, second] = sim.sent.map(mustDecode);
     expect(first!.method).to.equal(METHOD_ALLOCATE);
     expect(getAttribute(first!, 'USERNAME')).to.equal(undefined);
     expect(first!.integrityOffset).to.equal(undefined);
@@ -39,7 +34,7 @@ describe('turn: allocation (RFC 8656 §7)', () => {
     sim.client.start(0);
     sim.flush();
     const request = sim.sent[0]!;
-    expect(decoded(request).attributes.find((a) => a.type === 'REQUESTED-ADDRESS-FAMILY')).to.deep.equal({ type: 'REQUESTED-ADDRESS-FAMILY', value: 2 });
+    expect(mustDecode(request).attributes.find((a) => a.type === 'REQUESTED-ADDRESS-FAMILY')).to.deep.equal({ type: 'REQUESTED-ADDRESS-FAMILY', value: 2 });
     expect(request.includes(Buffer.from('0017000402000000', 'hex')), 'on the wire').to.equal(true);
   });
 
@@ -70,7 +65,7 @@ describe('turn: allocation (RFC 8656 §7)', () => {
     expect(sim.client.state).to.equal('closing');
     sim.advance(sim.now + 100);
     expect(sim.eventsOf('closed')).to.deep.equal([{ type: 'closed', acknowledged: true }]);
-    expect(getAttribute(decoded(sim.sent.at(-1)!), 'LIFETIME')?.value).to.equal(0);
+    expect(getAttribute(mustDecode(sim.sent.at(-1)!), 'LIFETIME')?.value).to.equal(0);
     expect(sim.server.allocationOf(CLIENT)).to.equal(undefined);
     expect(sim.client.pollTimeout()).to.equal(undefined);
   });

@@ -1,20 +1,10 @@
 import { expect } from 'chai';
 import {
-  decodeMessage, encodeMessage, longTermKey, METHOD_ALLOCATE, METHOD_CHANNEL_BIND, METHOD_CREATE_PERMISSION,
+  encodeMessage, longTermKey, METHOD_ALLOCATE, METHOD_CHANNEL_BIND, METHOD_CREATE_PERMISSION,
   METHOD_REFRESH, type StunMessage,
 } from '../../lib/stun/index.js';
 import { restCredentials } from '../../lib/turn/rest-credentials.js';
 import { CLIENT, PEER, RelaySim, SERVER } from './support/relay-sim.js';
-
-function decoded(buf: Buffer): StunMessage {
-  const d = decodeMessage(buf);
-  if (!d.ok) throw new Error(d.reason);
-  return d.message;
-}
-
-function requestsOf(sim: RelaySim, method: number): StunMessage[] {
-  return sim.sent.filter((b) => b[0]! < 0x40).map(decoded).filter((m) => m.cls === 'request' && m.method === method);
-}
 
 /** Allocated, with a permission for PEER and a channel bound to it. */
 function relayed(sim: RelaySim): void {
@@ -40,7 +30,7 @@ describe('turn: authentication errors (RFC 8489 §9.2, RFC 8656)', () => {
       relayed(sim);
       sim.advance(600_000); // past the first refresh
       expect(sim.eventsOf('failed')).to.deep.equal([]);
-      const reqs = requestsOf(sim, method);
+      const reqs = sim.stunSent(method);
       const k = method === METHOD_ALLOCATE ? 1 : 0;
       const [stale, retry] = [reqs[k]!, reqs[k + 1]!];
       expect(stale.integrityOffset).to.be.a('number');
@@ -65,7 +55,7 @@ describe('turn: authentication errors (RFC 8489 §9.2, RFC 8656)', () => {
     bad.allocate();
     bad.advance(600_000);
     expect(bad.eventsOf('failed').map((e) => [e.reason, e.code])).to.deep.equal([['stale-nonce-loop', 438]]);
-    expect(requestsOf(bad, METHOD_REFRESH)).to.have.length(4); // then no loop
+    expect(bad.stunSent(METHOD_REFRESH)).to.have.length(4); // then no loop
   });
 
   it('401 to the signed Allocate (wrong password) fails with auth-failed, after exactly two Allocates', () => {
@@ -73,7 +63,7 @@ describe('turn: authentication errors (RFC 8489 §9.2, RFC 8656)', () => {
     sim.allocate();
     sim.advance(60_000);
     expect(sim.eventsOf('failed').map((e) => [e.reason, e.recovery, e.code])).to.deep.equal([['auth-failed', 'none', 401]]);
-    expect(requestsOf(sim, METHOD_ALLOCATE)).to.have.length(2);
+    expect(sim.stunSent(METHOD_ALLOCATE)).to.have.length(2);
     expect(sim.client.pollTimeout()).to.equal(undefined);
   });
 
@@ -153,7 +143,7 @@ describe('turn: lost answers and timeouts (RFC 8489 §6.2)', () => {
     sim.allocate();
     sim.advance(5_000);
     expect(sim.client.state).to.equal('allocated');
-    const reqs = requestsOf(sim, METHOD_ALLOCATE);
+    const reqs = sim.stunSent(METHOD_ALLOCATE);
     expect(reqs.length).to.equal(4); // 401 lost, retransmitted; success lost, retransmitted
     expect(reqs[3]!.transactionId.equals(reqs[2]!.transactionId)).to.equal(true);
   });
@@ -212,7 +202,7 @@ describe('turn: responses must match and be signed', () => {
     sim.allocate();
     cut = true;
     sim.advance(540_100);
-    const request = requestsOf(sim, METHOD_REFRESH)[0]!;
+    const request = sim.stunSent(METHOD_REFRESH)[0]!;
     return { sim, request };
   }
 

@@ -1,20 +1,11 @@
 import { expect } from 'chai';
 import {
-  decodeMessage, encodeMessage, getAttributes, METHOD_CHANNEL_BIND, METHOD_CREATE_PERMISSION, METHOD_DATA,
+  encodeMessage, getAttributes, METHOD_CHANNEL_BIND, METHOD_CREATE_PERMISSION, METHOD_DATA,
   METHOD_SEND, type StunMessage, type TransportAddress,
 } from '../../lib/stun/index.js';
 import { IceError } from '../../lib/util/errors.js';
 import { PEER, PEER2, RelaySim, SERVER } from './support/relay-sim.js';
-
-function decoded(buf: Buffer): StunMessage {
-  const d = decodeMessage(buf);
-  if (!d.ok) throw new Error(d.reason);
-  return d.message;
-}
-
-function stunSent(sim: RelaySim, method: number, cls: 'request' | 'indication' = 'request'): StunMessage[] {
-  return sim.sent.filter((b) => b[0]! < 0x40).map(decoded).filter((m) => m.cls === cls && m.method === method);
-}
+import { mustDecode } from '../support/stun-bytes.js';
 
 function peersOf(m: StunMessage): string[] {
   return getAttributes(m, 'XOR-PEER-ADDRESS').map((a) => a.value.address);
@@ -28,7 +19,7 @@ describe('turn: permissions (RFC 8656 §9-10)', () => {
     sim.allocate();
     sim.client.permit(sim.now, [PEER.address, PEER2.address, '198.51.100.9']);
     sim.flush();
-    const reqs = stunSent(sim, METHOD_CREATE_PERMISSION);
+    const reqs = sim.stunSent(METHOD_CREATE_PERMISSION);
     expect(reqs.map(peersOf)).to.deep.equal([[PEER.address, PEER2.address, '198.51.100.9']]);
     expect(getAttributes(reqs[0]!, 'XOR-PEER-ADDRESS').every((a) => a.value.port === 0)).to.equal(true);
     // werift marked the permission before the result: here it is not installed yet.
@@ -54,7 +45,7 @@ describe('turn: permissions (RFC 8656 §9-10)', () => {
     sim.advance(200_000);
     sim.client.forget(sim.now, [PEER2.address]);
     sim.advance(900_000);
-    const batches = stunSent(sim, METHOD_CREATE_PERMISSION).map(peersOf);
+    const batches = sim.stunSent(METHOD_CREATE_PERMISSION).map(peersOf);
     expect(batches.slice(0, 2)).to.deep.equal([[PEER.address, PEER2.address], [PEER.address, PEER2.address]]);
     expect(batches.slice(2).every((b) => b.length === 1 && b[0] === PEER.address)).to.equal(true);
     expect(batches.length).to.equal(8); // at 0.1, 120.1, 240.1 ... 840.1 s
@@ -100,7 +91,7 @@ describe('turn: channels (RFC 8656 §12)', () => {
     const sim = withChannel();
     const data = payload('media');
     const before = sim.client.wrap(sim.now, PEER, data);
-    expect(before.kind === 'send' && decoded(before.data[0]!).method).to.equal(METHOD_SEND);
+    expect(before.kind === 'send' && mustDecode(before.data[0]!).method).to.equal(METHOD_SEND);
     expect(sim.client.bindChannel(sim.now, PEER)).to.equal(0x4000);
     expect(sim.client.bindChannel(sim.now, PEER)).to.equal(0x4000); // once per peer
     expect(sim.client.bindChannel(sim.now, PEER2)).to.equal(0x4001);
@@ -135,7 +126,7 @@ describe('turn: channels (RFC 8656 §12)', () => {
     sim.advance(sim.now + 100);
     expect(sim.eventsOf('channel-failed').map((e) => [e.peer, e.channel, e.code])).to.deep.equal([[PEER, 0x4000, 403]]);
     const r = sim.client.wrap(sim.now, PEER, payload('x'));
-    expect(r.kind === 'send' && decoded(r.data[0]!).method).to.equal(METHOD_SEND);
+    expect(r.kind === 'send' && mustDecode(r.data[0]!).method).to.equal(METHOD_SEND);
     expect(sim.client.state).to.equal('allocated');
   });
 
@@ -146,7 +137,7 @@ describe('turn: channels (RFC 8656 §12)', () => {
     sim.client.releaseChannel(PEER);
     expect(sim.client.channelOf(PEER)).to.equal(undefined);
     const r = sim.client.wrap(sim.now, PEER, payload('x'));
-    expect(r.kind === 'send' && decoded(r.data[0]!).method).to.equal(METHOD_SEND);
+    expect(r.kind === 'send' && mustDecode(r.data[0]!).method).to.equal(METHOD_SEND);
     expect(sim.deliver(SERVER, Buffer.from('4000000178000000', 'hex'))).to.deep.equal({ kind: 'dropped', reason: 'unknown-channel' });
     // The server still holds 0x4000 for PEER (it answers 400 to another number): the number comes back.
     expect(sim.client.bindChannel(sim.now, PEER)).to.equal(0x4000);

@@ -3,26 +3,12 @@
 // double really drops traffic when the bug's consequence (a lapse) happens.
 import { expect } from 'chai';
 import {
-  decodeMessage, encodeMessage, METHOD_CHANNEL_BIND, METHOD_CREATE_PERMISSION, METHOD_DATA,
-  METHOD_REFRESH, METHOD_SEND, type StunMessage, type TransportAddress,
+  encodeMessage, METHOD_CHANNEL_BIND, METHOD_CREATE_PERMISSION, METHOD_DATA,
+  METHOD_REFRESH, METHOD_SEND, type TransportAddress,
 } from '../../lib/stun/index.js';
 import { StreamFramer } from '../../lib/turn/stream-framer.js';
 import { decodeChannelData } from '../../lib/turn/channel-data.js';
 import { CLIENT, PEER, PEER2, RelaySim, SERVER } from './support/relay-sim.js';
-
-function decoded(buf: Buffer): StunMessage {
-  const d = decodeMessage(buf);
-  if (!d.ok) throw new Error(d.reason);
-  return d.message;
-}
-
-function stunSent(sim: RelaySim, method: number, cls: 'request' | 'indication' = 'request'): StunMessage[] {
-  return sim.sent.filter((b) => b[0]! < 0x40).map(decoded).filter((m) => m.cls === cls && m.method === method);
-}
-
-function requestsOf(sim: RelaySim, method: number): StunMessage[] {
-  return stunSent(sim, method);
-}
 
 const payload = (s: string): Buffer => Buffer.from(s);
 
@@ -66,7 +52,7 @@ describe('turn: known bugs of other TURN clients, as tests', () => {
     sim.peerSend(PEER, payload('down'));
     sim.advance(sim.now + 100);
     expect([sim.atPeers.length, sim.atClient.length]).to.deep.equal([1, 1]);
-    expect(requestsOf(sim, METHOD_REFRESH).length).to.be.greaterThan(1);
+    expect(sim.stunSent(METHOD_REFRESH).length).to.be.greaterThan(1);
     expect(sim.server.drops).to.deep.equal({});
   });
 
@@ -110,11 +96,11 @@ describe('turn: known bugs of other TURN clients, as tests', () => {
     expect(sim.clientSend(PEER, payload('check-1'))).to.deep.equal({ kind: 'queued' });
     sim.advance(sim.now + 200); // still retransmitting the CreatePermission
     expect(sim.clientSend(PEER, payload('check-2'))).to.deep.equal({ kind: 'queued' });
-    expect(stunSent(sim, METHOD_SEND, 'indication')).to.have.length(0);
+    expect(sim.stunSent(METHOD_SEND, 'indication')).to.have.length(0);
     sim.advance(sim.now + 1000);
     expect(sim.atPeers.map((p) => p.data.toString())).to.deep.equal(['check-1', 'check-2']);
     expect(sim.server.drops['no-permission'] ?? 0).to.equal(0);
-    expect(stunSent(sim, METHOD_CREATE_PERMISSION)).to.have.length(2); // one request, retransmitted once
+    expect(sim.stunSent(METHOD_CREATE_PERMISSION)).to.have.length(2); // one request, retransmitted once
   });
 
 
@@ -129,7 +115,7 @@ describe('turn: known bugs of other TURN clients, as tests', () => {
     sim.advance(sim.now + 100);
     expect(sim.atPeers.map((p) => [p.to.port, p.data.toString()])).to.deep.equal([[7777, 'to 7777']]);
     expect(sim.atClient.map((d) => [d.peer.port, d.payload.toString(), d.channel])).to.deep.equal([[7777, 'from 7777', undefined]]);
-    expect(stunSent(sim, METHOD_CREATE_PERMISSION)).to.have.length(1);
+    expect(sim.stunSent(METHOD_CREATE_PERMISSION)).to.have.length(1);
   });
 
 
@@ -178,7 +164,7 @@ describe('turn: known bugs of other TURN clients, as tests', () => {
     sim.advance(200_000);
     sim.client.bindChannel(sim.now, PEER2); // a later binding must not postpone the first one
     sim.advance(1_300_000);
-    const binds = stunSent(sim, METHOD_CHANNEL_BIND).map((m) => m.attributes.find((a) => a.type === 'CHANNEL-NUMBER')!);
+    const binds = sim.stunSent(METHOD_CHANNEL_BIND).map((m) => m.attributes.find((a) => a.type === 'CHANNEL-NUMBER')!);
     const count = (n: number): number => binds.filter((a) => a.type === 'CHANNEL-NUMBER' && a.value === n).length;
     expect(count(0x4000)).to.equal(5); // 0, 300, 600, 900, 1200 s
     expect(count(0x4001)).to.equal(4); // 200, 500, 800, 1100 s
@@ -220,7 +206,7 @@ describe('turn: known bugs of other TURN clients, as tests', () => {
     sim.advance(7_200_000);
     expect(sim.eventsOf('failed')).to.deep.equal([]);
     expect(sim.eventsOf('refreshed').length).to.be.greaterThan(10);
-    const stale = requestsOf(sim, METHOD_REFRESH).length - sim.eventsOf('refreshed').length;
+    const stale = sim.stunSent(METHOD_REFRESH).length - sim.eventsOf('refreshed').length;
     expect(stale).to.be.greaterThan(4); // far more than 3 retries over the session, each recovered
   });
 

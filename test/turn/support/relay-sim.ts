@@ -1,10 +1,11 @@
 // A virtual-time network joining one TurnAllocation (the client), the TURN server double and
 // peers. Deliveries take `latencyMs`; time jumps to the next deadline or delivery.
-import type { TransportAddress } from '../../../lib/stun/index.js';
+import type { StunMessage, TransportAddress } from '../../../lib/stun/index.js';
 import { TurnAllocation } from '../../../lib/turn/allocation.js';
 import { StreamFramer } from '../../../lib/turn/stream-framer.js';
 import type { TurnAllocationOptions, TurnEvent, TurnInbound } from '../../../lib/turn/types.js';
 import { seededRandom } from '../../../lib/util/random.js';
+import { mustDecode } from '../../support/stun-bytes.js';
 import { TurnServerDouble, type DoubleOptions, type Packet } from './turn-server-double.js';
 
 export const CLIENT: TransportAddress = { address: '10.0.0.1', port: 5000, family: 4 };
@@ -54,6 +55,11 @@ export class RelaySim {
   }
 
   /** Move everything produced so far onto the wire; drain events. */
+  /** The STUN messages of `method` and class the client sent so far (ChannelData left out). */
+  stunSent(method: number, cls: 'request' | 'indication' = 'request'): StunMessage[] {
+    return this.sent.filter((b) => b[0]! < 0x40).map(mustDecode).filter((m) => m.cls === cls && m.method === method);
+  }
+
   flush(): void {
     for (let t = this.client.pollTransmit(); t; t = this.client.pollTransmit()) this.up(Buffer.concat(t.data));
     for (let p = this.server.poll(); p; p = this.server.poll()) this.down(p);
