@@ -36,6 +36,7 @@ const SHAPES: Readonly<Record<EntryType, Readonly<Record<string, Check>>>> = {
   state: { state: isStr, previous: isStr, reason: isStr },
   'selected-pair': { component: isNum, pair: isPair },
   role: { role: isStr, reason: isStr },
+  restart: { by: isStr, ufrag: isStr },
   pair: { pair: isPair },
   'pair-removed': { pairId: isNum, component: isNum },
   'check-sent': { ...check, attempt: isNum, useCandidate: isBool, triggered: opt(isBool) },

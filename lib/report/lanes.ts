@@ -108,7 +108,7 @@ export function dropsLane(ctx: LaneContext, a: AgentView): Lane | undefined {
   return { height: 26, label: ['drops'], labelTitle: 'datagrams the agent dropped, by reason (sampled when the counters changed)', body: frag(parts), cls: 'lane-drops', data: { lane: 'drops' } };
 }
 
-const MARK_SHAPE: Readonly<Record<string, ShapeName>> = { gathering: 'circle', role: 'diamond', warning: 'bang', note: 'flag' };
+const MARK_SHAPE: Readonly<Record<string, ShapeName>> = { gathering: 'circle', role: 'diamond', restart: 'down', warning: 'bang', note: 'flag' };
 
 export function eventsLane(ctx: LaneContext, a: AgentView, runMarks: AgentView['marks']): Lane | undefined {
   const marks = [...a.marks, ...runMarks].sort((x, y) => x.t - y.t);
@@ -118,5 +118,5 @@ export function eventsLane(ctx: LaneContext, a: AgentView, runMarks: AgentView['
     const x = ctx.scale.x(m.t);
     return marker(`${msLabel(m.t)}: ${m.kind}: ${m.text}`, { mark: m.kind }, shape(MARK_SHAPE[m.kind] ?? 'circle', x, 9, 3.5, `ev ev-${m.kind}`), rowText(rows, x, 12, 10, clip(m.text, 48)) ?? frag());
   });
-  return { height: 26, label: ['events'], labelTitle: 'gathering, role changes, warnings and notes', body: frag(parts), cls: 'lane-ev', data: { lane: 'events' } };
+  return { height: 26, label: ['events'], labelTitle: 'gathering, role changes, ICE restarts, warnings and notes', body: frag(parts), cls: 'lane-ev', data: { lane: 'events' } };
 }

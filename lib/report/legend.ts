@@ -16,6 +16,7 @@ const ITEMS: readonly (readonly [ShapeName, string, string])[] = [
   ['up', 'cand c-prflx', 'peer-reflexive candidate'],
   ['circle', 'cand c-relay', 'relayed candidate'],
   ['xsquare', 'drop', 'datagrams dropped (label: reason)'],
+  ['down', 'ev ev-restart', 'ICE restart (label: by whom, new ufrag)'],
   ['bang', 'ev ev-warning', 'warning'],
 ];
 

@@ -80,7 +80,7 @@ export interface DropView {
 
 export interface MarkView {
   readonly t: number;
-  readonly kind: 'role' | 'warning' | 'note' | 'gathering';
+  readonly kind: 'role' | 'warning' | 'note' | 'gathering' | 'restart';
   readonly text: string;
 }
 
@@ -90,10 +90,10 @@ export interface SelectedView {
   readonly pair: PairRecord;
 }
 
-/** A state change of any kind (iceState, component, selection, role, gathering) in record order. */
+/** A state change of any kind (iceState, component, selection, role, gathering, ICE restart) in record order. */
 export interface ChangeView {
   readonly t: number;
-  /** `icestate`, `component-N`, `selected-N`, `role`, `gathering`. */
+  /** `icestate`, `component-N`, `selected-N`, `role`, `gathering`, `restart`. */
   readonly kind: string;
   readonly what: string;
   readonly change: string;

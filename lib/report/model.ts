@@ -97,6 +97,11 @@ function apply(b: Builder, e: KnownEntry): void {
     case 'role':
       change(v, e.t, 'role', 'role', e.role, e.reason);
       return void v.marks.push({ t: e.t, kind: 'role', text: `role ${e.role} (${e.reason})` });
+    case 'restart': {
+      const by = e.by === 'local' ? 'this agent' : e.by;
+      change(v, e.t, 'restart', 'ICE restart', `new ufrag ${e.ufrag}`, `by ${by}`);
+      return void v.marks.push({ t: e.t, kind: 'restart', text: `ICE restart (by ${by}), ufrag ${e.ufrag}` });
+    }
     case 'warning':
       return void v.marks.push({ t: e.t, kind: 'warning', text: `${e.code}: ${e.message}` });
     case 'note':

@@ -63,6 +63,8 @@ export type KnownEntry = EntryBase &
     | { readonly type: 'state'; readonly state: string; readonly previous: string; readonly reason: string }
     | { readonly type: 'selected-pair'; readonly component: number; readonly pair: PairRecord }
     | { readonly type: 'role'; readonly role: string; readonly reason: string }
+    /** An ICE restart began (RFC 8445 §9): `by` is `local` (restart()) or `peer` (new remote credentials); the new local ufrag. */
+    | { readonly type: 'restart'; readonly by: string; readonly ufrag: string }
     | { readonly type: 'pair'; readonly pair: PairRecord }
     | { readonly type: 'pair-removed'; readonly pairId: number; readonly component: number }
     | {

@@ -83,6 +83,7 @@ details > summary { cursor: pointer; font-weight: 600; margin: 8px 0 2px; }
 .drop { stroke: var(--bad); stroke-width: 1.2; fill: #fff; }
 .ev { stroke: var(--ink); stroke-width: 1; fill: #fff; }
 .ev-warning { fill: #fef08a; stroke: #854d0e; }
+.ev-restart { fill: #fed7aa; stroke: #9a3412; }
 .ev-note { fill: var(--ink); }
 .mk:hover > :not(title):not(text) { stroke-width: 2.2; }
 @page { size: A4 landscape; margin: 8mm; }

@@ -106,6 +106,30 @@ describe('report: renderer', function () {
     expect(tagBalance(html)).to.deep.equal([]);
   });
 
+  it('shows an ICE restart on the events lane of the agent that restarted and of its peer', async () => {
+    const run = virtualRun();
+    expect(await run.connect().then(() => run.a.iceState)).to.equal('completed');
+    const restarts: string[] = [];
+    for (const x of [run.a, run.b]) x.on('restart', (_p, by) => restarts.push(by));
+    void run.a.restart();
+    const again = await run.clock.runUntilTrue(() => restarts.length === 2 && run.a.iceState === 'completed' && run.b.iceState === 'completed', run.clock.now() + 60_000);
+    expect(again, 'both complete again after the restart').to.equal(true);
+    const restarted = await run.close();
+    const entries = restarted.entries.filter((e) => e.type === 'restart') as unknown as { agent: string; by: string; ufrag: string }[];
+    expect(entries.map((e) => `${e.agent} ${e.by}`)).to.deep.equal(['A local', 'B peer']);
+    const html = renderReport(restarted);
+    expect(html).not.to.include('types this renderer does not know');
+    expect(tagBalance(html)).to.deep.equal([]);
+    for (const e of entries) {
+      const section = html.slice(html.indexOf(`<section class="agent" data-agent="${e.agent}"`));
+      const lane = section.slice(section.indexOf('data-lane="events"'));
+      expect(dataValues(lane.slice(0, lane.indexOf('</svg>')), 'mark'), `agent ${e.agent}`).to.include('restart');
+      const text = `ICE restart (by ${e.by === 'local' ? 'this agent' : 'peer'}), ufrag ${e.ufrag}`;
+      expect(section.slice(0, section.indexOf('</section>')), `agent ${e.agent}`).to.include(text);
+      expect(dataValues(section.slice(0, section.indexOf('</section>')), 'change'), `agent ${e.agent}: changes table`).to.include(`new ufrag ${e.ufrag}`);
+    }
+  });
+
   it('rejects what is not a record, with a typed error', () => {
     for (const bad of ['{', '[]', JSON.stringify({ format: 'other' }), JSON.stringify({ format: RECORD_FORMAT, version: 1 })]) {
       expect(() => readRecord(bad), bad).to.throw().with.property('code', 'ERR_INVALID_ARGUMENT');

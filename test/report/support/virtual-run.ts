@@ -55,6 +55,8 @@ export function virtualRun(o: VirtualRunOptions = {}): VirtualRun {
     x.on('trace', (e) => traces.get(x)!.push(e));
     x.on('candidate', (_c, sdp) => clock.schedule(clock.now() + 5, () => y.iceState !== 'closed' && y.addRemoteCandidate(sdp)));
     x.on('endofcandidates', () => clock.schedule(clock.now() + 5, () => y.iceState !== 'closed' && y.addRemoteCandidate(null)));
+    // An ICE restart's new parameters go to the peer like candidates do (RFC 8445 §9).
+    x.on('restart', (params) => clock.schedule(clock.now() + 5, () => y.iceState !== 'closed' && y.setRemoteParameters(params)));
   }
   a.setRemoteParameters(b.localParameters);
   b.setRemoteParameters(a.localParameters);
