@@ -22,6 +22,8 @@ export function buildModel(record: IceRecord): ReportModel {
   const unknownTypes = new Map<string, number>();
   const runMarks: MarkView[] = [];
   const times: number[] = [];
+  // A loop, not Math.max(...times): spreading a long record (>~120k entries) overflows the stack.
+  let durationMs = record.durationMs;
   let malformed = 0;
   for (const raw of record.entries) {
     const r = checkEntry(raw);
@@ -32,11 +34,12 @@ export function buildModel(record: IceRecord): ReportModel {
     }
     const e = r.entry;
     times.push(e.t);
+    if (e.t > durationMs) durationMs = e.t;
     if (e.agent === undefined && e.type === 'note') runMarks.push({ t: e.t, kind: 'note', text: e.text });
     else apply(builderFor(builders, e.agent ?? '(none)'), e);
   }
   const agents = [...builders.values()].map(finish);
-  return { record, durationMs: Math.max(record.durationMs, ...times), agents, runMarks, times, unknownTypes, malformed };
+  return { record, durationMs, agents, runMarks, times, unknownTypes, malformed };
 }
 
 function newBuilder(meta: AgentMeta): Builder {

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { renderReport, CONTENT_SECURITY_POLICY } from '../../lib/report/render.js';
 import { readRecord } from '../../lib/report/read-record.js';
-import { RECORD_FORMAT, type IceRecord, type KnownEntry } from '../../lib/report/record.js';
+import { RECORD_FORMAT, type IceRecord, type KnownEntry, type RecordEntry } from '../../lib/report/record.js';
 import { attributeNames, dataValues, elementNames, tagBalance } from './support/html-check.js';
 import { hostileRecord, HOSTILE } from './support/hostile.js';
 import { virtualRun } from './support/virtual-run.js';
@@ -128,6 +128,16 @@ describe('report: renderer', function () {
       expect(section.slice(0, section.indexOf('</section>')), `agent ${e.agent}`).to.include(text);
       expect(dataValues(section.slice(0, section.indexOf('</section>')), 'change'), `agent ${e.agent}: changes table`).to.include(`new ufrag ${e.ufrag}`);
     }
+  });
+
+  it('renders a record too long to spread into one call (200 000 entries)', () => {
+    // Drop samples: cheap to draw, so the test is about the record's length, not drawing speed.
+    const entries: RecordEntry[] = [];
+    for (let i = 0; i < 200_000; i++) entries.push({ t: i, agent: 'A', type: 'drops', counters: { malformed: Math.floor(i / 50_000) + 1 } });
+    const html = renderReport({ format: RECORD_FORMAT, version: 1, durationMs: 0, run: {}, agents: [{ label: 'A' }], entries });
+    expect(tagBalance(html)).to.deep.equal([]);
+    expect(html).to.include('200 s long');
+    expect(dataValues(html, 'drops')).to.deep.equal(['+1 malformed', '+1 malformed', '+1 malformed', '+1 malformed']);
   });
 
   it('rejects what is not a record, with a typed error', () => {
