@@ -1,15 +1,9 @@
 /** How candidates, addresses and pairs are shown to people and to programs. */
 import type { Candidate, PairInfo, TransportAddress } from '../lib/index.js';
+import { hostPort } from '../lib/report/format.js';
 
-/** `1.2.3.4:5` or `[::1]:5`. */
-export function hostPort(a: { readonly address: string; readonly port: number }): string {
-  return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
-}
-
-/** RFC 8445 §5.1.2.1 parts, shown like the Trickle ICE sample: type pref | local pref | 256 - component. */
-export function priorityParts(p: number): string {
-  return `${p >>> 24} | ${(p >>> 8) & 0xffff} | ${p & 0xff}`;
-}
+// One writing of addresses and priorities for the CLI and the report.
+export { hostPort, priorityParts } from '../lib/report/format.js';
 
 export function relatedOf(c: Candidate): string {
   return c.relatedAddress !== undefined ? hostPort({ address: c.relatedAddress, port: c.relatedPort ?? 0 }) : '-';

@@ -1,6 +1,7 @@
 /** How the report writes addresses, candidates and pairs (plain strings; escaping happens in markup.ts). */
 import type { AddressRecord, CandidateRecord } from './record.js';
 
+/** `1.2.3.4:5` or `[::1]:5`. */
 export function hostPort(a: AddressRecord): string {
   return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
@@ -14,7 +15,7 @@ export function candidateText(c: CandidateRecord): string {
   return `${c.type} ${c.transport} ${hostPort(c)}`;
 }
 
-/** RFC 8445 §5.1.2.1 parts of a candidate priority: type preference, local preference, 256 - component. */
+/** RFC 8445 §5.1.2.1 parts of a candidate priority, as the Trickle ICE sample shows them: type preference | local preference | 256 - component. */
 export function priorityParts(p: number): string {
   return `${Math.floor(p / 2 ** 24)} | ${Math.floor(p / 256) % 65536} | ${p % 256}`;
 }
