@@ -1,5 +1,6 @@
 /** One agent's timeline: the time axis on top, then its lanes, all on the report's one time scale. */
 import { dropsLane, eventsLane, iceStateLane, componentLane, candidatesLane, stunLane, selectedLane, type LaneContext } from './lanes.js';
+import { monoWidth } from './format.js';
 import { FONT_PX, type Lane } from './lane-layout.js';
 import { el, frag, type Markup } from './markup.js';
 import type { AgentView, ReportModel } from './model-types.js';
@@ -71,7 +72,7 @@ function gapBands(scale: TimeScale, height: number): Markup {
     const x0 = scale.x(g.from);
     const x1 = scale.x(g.to);
     const text = `~${durationLabel(g.to - g.from)}`;
-    const fits = text.length * FONT_PX * 0.6 + 4 <= x1 - x0;
+    const fits = monoWidth(text, FONT_PX) + 4 <= x1 - x0;
     return el('g', { class: 'gap' },
       el('title', {}, `nothing happened for ${durationLabel(g.to - g.from)}: drawn compressed`),
       el('rect', { x: x0, y: AXIS_H, width: Math.max(x1 - x0, 1), height: height - AXIS_H - FOOT_H, class: 'gapband' }),
