@@ -8,9 +8,12 @@ import { durationLabel } from './scale.js';
 
 type Entry<T extends KnownEntry['type']> = Extract<KnownEntry, { type: T }>;
 
+/** An agent's view while building: its stats are counted once, in finish. */
+type ViewInProgress = Omit<AgentView, 'stats'>;
+
 /** Per agent while building: the view plus lookup tables. */
 interface Builder {
-  readonly view: AgentView;
+  readonly view: ViewInProgress;
   readonly pairs: Map<number, PairView>;
   readonly checks: Map<string, CheckView>;
   components: Set<number>;
@@ -43,9 +46,9 @@ export function buildModel(record: IceRecord): ReportModel {
 }
 
 function newBuilder(meta: AgentMeta): Builder {
-  const view: AgentView = {
+  const view: ViewInProgress = {
     meta, components: [], candidates: [], stun: [], iceStates: [], componentStates: new Map(), selected: [], pairs: [],
-    drops: [], marks: [], changes: [], stats: agentStats(undefined, [], [], meta.initialState),
+    drops: [], marks: [], changes: [],
   };
   const components = new Set<number>();
   for (let c = 1; c <= (meta.components ?? 0); c++) components.add(c);
@@ -112,11 +115,11 @@ function apply(b: Builder, e: KnownEntry): void {
   }
 }
 
-function change(v: AgentView, t: number, kind: string, what: string, text: string, reason: string): void {
+function change(v: ViewInProgress, t: number, kind: string, what: string, text: string, reason: string): void {
   v.changes.push({ t, kind, what, change: text, reason });
 }
 
-function componentLane(v: AgentView, component: number): { t: number; state: string }[] {
+function componentLane(v: ViewInProgress, component: number): { t: number; state: string }[] {
   let lane = v.componentStates.get(component);
   if (!lane) v.componentStates.set(component, (lane = []));
   return lane;
@@ -171,7 +174,7 @@ function onCheckResult(b: Builder, e: Entry<'check-result'>): void {
   if (pair && e.rttMs !== undefined) pair.rttMs = e.rttMs;
 }
 
-function onDrops(v: AgentView, e: Entry<'drops'>): void {
+function onDrops(v: ViewInProgress, e: Entry<'drops'>): void {
   const previous = v.drops[v.drops.length - 1]?.counters ?? {};
   const delta: Record<string, number> = {};
   for (const [name, n] of Object.entries(e.counters)) if (n > (previous[name] ?? 0)) delta[name] = n - (previous[name] ?? 0);
